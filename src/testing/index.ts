@@ -1,0 +1,1 @@
+export { mintCustomerToken, type MintCustomer, type MintOptions } from './mint.js';
