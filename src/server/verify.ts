@@ -57,6 +57,9 @@ export type CustomerVerifier = (token: string) => Promise<VerifiedCustomer>;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const HASH = { HS256: 'SHA-256', HS512: 'SHA-512' } as const;
 const encoder = new TextEncoder();
+const CUSTOMER_LOGIN =
+  'This is a Customer Login token (operation "customer_login", signed by your app to sign a shopper in), ' +
+  'not a Current Customer token from /customer/current.jwt.';
 
 /**
  * Builds a verifier for BigCommerce Current Customer tokens. Validates the options at once (a
@@ -231,9 +234,7 @@ function readClaims(payload: JWTPayload): VerifiedCustomer {
   if (payload['operation'] !== OPERATION) {
     throw new CustomerTokenError(
       'operation',
-      payload['operation'] === 'customer_login'
-        ? 'This is a Customer Login token (operation "customer_login"), not a Current Customer token.'
-        : `Token's "operation" is not "${OPERATION}".`,
+      payload['operation'] === 'customer_login' ? CUSTOMER_LOGIN : `Token's "operation" is not "${OPERATION}".`,
     );
   }
   const storeHash = payload['store_hash'];
@@ -278,14 +279,12 @@ function translate(error: unknown, clientId: string): unknown {
   }
   if (error instanceof errors.JWTClaimValidationFailed) {
     const { claim, reason, payload } = error;
+    // Customer Login tokens (the other direction: the app signs them) are a common mix-up; name it.
+    if (payload['operation'] === 'customer_login' || (payload.iss === clientId && claim === 'iss')) {
+      return fail('operation', CUSTOMER_LOGIN);
+    }
     if (claim === 'iss') {
-      const login = payload.iss === clientId || payload['operation'] === 'customer_login';
-      return fail(
-        'issuer',
-        login
-          ? 'This is a Customer Login token (issued by your app), not a Current Customer token from /customer/current.jwt.'
-          : `Token's "iss" is not "${ISSUER}"; it was not issued by BigCommerce's Current Customer endpoint.`,
-      );
+      return fail('issuer', `Token's "iss" is not "${ISSUER}"; it was not issued by BigCommerce's Current Customer endpoint.`);
     }
     if (claim === 'aud') {
       return fail('audience', 'Token\'s "aud" is not this app\'s client ID: the token was requested with another app_client_id.');
