@@ -1,0 +1,363 @@
+/**
+ * The customer session behind every `<bc-customer-gate>` on a page: fetch the Current Customer token,
+ * exchange it with the app's endpoint, re-verify before it expires. No DOM here: everything the
+ * browser provides (fetch, clock, timers, page visibility) comes in through `SessionEnvironment`, so
+ * tests drive the same code with their own clock and network.
+ *
+ * Gates with the same token URL, client ID and endpoint share one session: N gates cost one token
+ * request and one exchange, and a gate added late receives the result already known.
+ */
+import {
+  CLIENT_ID_PARAM,
+  EXCHANGE_CONTENT_TYPE,
+  HTML_TYPE,
+  MAX_TOKEN_LENGTH,
+  TOKEN_LIFETIME_SECONDS,
+  type ExchangeSuccess,
+  type TokenErrorCode,
+} from '../protocol.js';
+
+/** What the session needs from its host. In a browser, `gate.ts` supplies the real ones. */
+export interface SessionEnvironment {
+  fetch(url: string, init: RequestInit): Promise<Response>;
+  /** Milliseconds since the Unix epoch. */
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  /** A number in [0, 1), for backoff jitter. */
+  random(): number;
+  /** Whether the page is visible now. */
+  visible(): boolean;
+  /** Calls `callback` whenever visibility changes; returns a function that stops it. */
+  onVisibilityChange(callback: () => void): () => void;
+}
+
+export interface SessionTiming {
+  /** Milliseconds each request may take, body included. */
+  timeout: number;
+  /** Extra attempts after a network error, a timeout, a 429 or a 5xx. */
+  retries: number;
+  /** First backoff delay in milliseconds; doubles per attempt, with jitter. */
+  retryDelay: number;
+  /** Longest single wait between attempts; a longer `Retry-After` ends the retries instead. */
+  maxRetryDelay: number;
+  /** How long before the token's expiry to verify again, in milliseconds. */
+  refreshBefore: number;
+}
+
+export interface SessionKey {
+  /** Absolute URL of the token route. */
+  tokenUrl: string;
+  clientId: string;
+  /** Absolute URL of the exchange endpoint. */
+  endpoint: string;
+}
+
+export type SessionOptions = SessionKey & SessionTiming & SessionEnvironment;
+
+export const DEFAULT_TIMING: SessionTiming = {
+  timeout: 10_000,
+  retries: 2,
+  retryDelay: 500,
+  maxRetryDelay: 10_000,
+  refreshBefore: 60_000,
+};
+
+/** `bc-verified`'s detail when the endpoint answered with an HTML fragment. */
+export interface FragmentResponse {
+  html: string;
+}
+
+export type VerifiedResponse = ExchangeSuccess | FragmentResponse;
+
+/** `bc-denied`'s detail: the status and, when the body said so, why. */
+export interface Denial {
+  status: number;
+  error?: string;
+  code?: TokenErrorCode;
+}
+
+/** `bc-error`'s detail: which step failed, and how. */
+export class GateError extends Error {
+  override readonly name = 'GateError';
+  constructor(
+    readonly stage: 'config' | 'token' | 'exchange' | 'render',
+    readonly reason: 'config' | 'network' | 'timeout' | 'status' | 'malformed',
+    message: string,
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export type Outcome =
+  | { state: 'loading' | 'anonymous'; detail: null }
+  | { state: 'verified'; detail: VerifiedResponse }
+  | { state: 'denied'; detail: Denial }
+  | { state: 'error'; detail: GateError };
+
+export type Listener = (outcome: Outcome) => void;
+
+export interface Subscription {
+  /** Verify again now; every gate on the session shows `loading` until it settles. */
+  refresh(): void;
+  /** Stop listening. The last subscriber to leave stops the session's requests and timers. */
+  leave(): void;
+}
+
+const sessions = new Map<string, Session>();
+
+/** Joins the session for `options`' token URL, client ID and endpoint, creating it if needed. */
+export function joinSession(options: SessionOptions, listener: Listener): Subscription {
+  const key = `${options.tokenUrl} ${options.clientId} ${options.endpoint}`;
+  let session = sessions.get(key);
+  if (!session) sessions.set(key, (session = new Session(key, options)));
+  return session.add(listener);
+}
+
+interface Reply {
+  status: number;
+  type: string;
+  text: string;
+  retryAfter: string | null;
+}
+
+const LOADING: Outcome = { state: 'loading', detail: null };
+const ANONYMOUS: Outcome = { state: 'anonymous', detail: null };
+
+class Session {
+  private listeners = new Set<Listener>();
+  private outcome: Outcome | undefined;
+  /** Bumped by every run and by close(), so a superseded run never reports. */
+  private run = 0;
+  private controller: AbortController | undefined;
+  private timer: unknown;
+  private unwatch: (() => void) | undefined;
+
+  constructor(
+    private readonly key: string,
+    private readonly o: SessionOptions,
+  ) {}
+
+  add(listener: Listener): Subscription {
+    this.listeners.add(listener);
+    if (this.outcome) listener(this.outcome);
+    else void this.verify(true);
+    return {
+      refresh: () => {
+        if (this.listeners.has(listener)) void this.verify(true);
+      },
+      leave: () => {
+        this.listeners.delete(listener);
+        // A gate moved within the page leaves and joins again in the same task: keep the session
+        // until the microtask queue drains so the move costs no requests.
+        queueMicrotask(() => this.listeners.size || this.close());
+      },
+    };
+  }
+
+  private close(): void {
+    this.run++;
+    this.controller?.abort();
+    this.unschedule();
+    if (sessions.get(this.key) === this) sessions.delete(this.key);
+  }
+
+  private emit(outcome: Outcome): void {
+    this.outcome = outcome;
+    for (const listener of [...this.listeners]) listener(outcome);
+  }
+
+  /** `loud` shows `loading` meanwhile; a background re-verification keeps the current state. */
+  private async verify(loud: boolean): Promise<void> {
+    if (loud) {
+      if (this.outcome === LOADING) return;
+      this.emit(LOADING);
+    }
+    this.unschedule();
+    this.controller?.abort();
+    const controller = (this.controller = new AbortController());
+    const run = ++this.run;
+    let outcome: Outcome;
+    try {
+      outcome = await this.cycle(controller.signal);
+    } catch (error) {
+      if (run !== this.run) return;
+      outcome = {
+        state: 'error',
+        detail: error instanceof GateError ? error : new GateError('exchange', 'network', String(error)),
+      };
+    }
+    if (run !== this.run) return;
+    if (outcome.state === 'verified') this.schedule(outcome.detail);
+    this.emit(outcome);
+  }
+
+  private async cycle(signal: AbortSignal): Promise<Outcome> {
+    for (let renewed = false; ; renewed = true) {
+      const token = await this.token(signal);
+      if (token === null) return ANONYMOUS;
+      // https://fetch.spec.whatwg.org/#cors-safelisted-request-header: a text/plain POST with no
+      // custom headers is a simple request, so there is no preflight. The token is the credential.
+      const reply = await this.request(
+        'exchange',
+        this.o.endpoint,
+        { method: 'POST', body: token, credentials: 'omit', headers: { 'Content-Type': EXCHANGE_CONTENT_TYPE } },
+        signal,
+      );
+      const { status } = reply;
+      if (status === 200) return { state: 'verified', detail: this.parseSuccess(reply) };
+      if (status !== 401 && status !== 403) throw statusError('exchange', status);
+      const body = parseJson(reply.text) as { error?: unknown; code?: unknown } | undefined;
+      const code = typeof body?.code === 'string' ? (body.code as TokenErrorCode) : undefined;
+      // An expired token (a tab left open, a slow clock) earns exactly one fresh token.
+      if (code === 'expired' && !renewed) continue;
+      const detail: Denial = { status };
+      if (typeof body?.error === 'string') detail.error = body.error;
+      if (code) detail.code = code;
+      return { state: 'denied', detail };
+    }
+  }
+
+  private async token(signal: AbortSignal): Promise<string | null> {
+    const url = new URL(this.o.tokenUrl);
+    url.searchParams.set(CLIENT_ID_PARAM, this.o.clientId);
+    const reply = await this.request(
+      'token',
+      url.href,
+      { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'text/plain' } },
+      signal,
+    );
+    // BigCommerce answers 404 when no customer is signed in.
+    if (reply.status === 404) return null;
+    if (reply.status !== 200) throw statusError('token', reply.status);
+    let token: unknown = reply.text.trim();
+    if ((token as string).startsWith('{')) token = (parseJson(token as string) as { token?: unknown })?.token;
+    if (typeof token !== 'string' || !token || token.length > MAX_TOKEN_LENGTH || /\s/.test(token)) {
+      throw new GateError('token', 'malformed', 'The token route answered 200 without a usable token.');
+    }
+    return token;
+  }
+
+  private parseSuccess(reply: Reply): VerifiedResponse {
+    if (reply.type.toLowerCase().startsWith(HTML_TYPE)) return { html: reply.text };
+    const body = parseJson(reply.text) as ExchangeSuccess | undefined;
+    if (typeof body?.customer !== 'object' || !body.customer) {
+      throw new GateError('exchange', 'malformed', 'The exchange answered 200 without a customer.', 200);
+    }
+    return body;
+  }
+
+  /** One request with bounded retries: exponential backoff with jitter, honouring Retry-After. */
+  private async request(stage: 'token' | 'exchange', url: string, init: RequestInit, signal: AbortSignal): Promise<Reply> {
+    const { retries, retryDelay, maxRetryDelay } = this.o;
+    for (let attempt = 0; ; attempt++) {
+      let reply: Reply | undefined;
+      let failure: unknown;
+      try {
+        reply = await this.attempt(stage, url, init, signal);
+        if (reply.status !== 429 && reply.status < 500) return reply;
+      } catch (error) {
+        if (signal.aborted) throw error;
+        failure = error;
+      }
+      let delay = Math.min(maxRetryDelay, retryDelay * 2 ** attempt) * (0.5 + this.o.random() / 2);
+      const after = retryAfter(reply?.retryAfter, this.o.now());
+      if (after !== undefined) delay = Math.max(delay, after);
+      if (attempt >= retries || delay > maxRetryDelay) {
+        if (reply) throw statusError(stage, reply.status);
+        throw failure;
+      }
+      await this.sleep(delay, signal);
+    }
+  }
+
+  private async attempt(stage: 'token' | 'exchange', url: string, init: RequestInit, signal: AbortSignal): Promise<Reply> {
+    const { o } = this;
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    let timedOut = false;
+    const timer = o.setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, o.timeout);
+    signal.addEventListener('abort', abort);
+    try {
+      const response = await o.fetch(url, { ...init, signal: controller.signal });
+      return {
+        status: response.status,
+        type: response.headers.get('Content-Type') ?? '',
+        retryAfter: response.headers.get('Retry-After'),
+        text: await response.text(),
+      };
+    } catch (error) {
+      if (signal.aborted) throw error;
+      throw timedOut
+        ? new GateError(stage, 'timeout', `The ${stage} request took longer than ${o.timeout} ms.`)
+        : new GateError(stage, 'network', `The ${stage} request failed before any response arrived.`, undefined, {
+            cause: error,
+          });
+    } finally {
+      o.clearTimeout(timer);
+      signal.removeEventListener('abort', abort);
+    }
+  }
+
+  private sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const stop = () => {
+        this.o.clearTimeout(timer);
+        reject(signal.reason);
+      };
+      const timer = this.o.setTimeout(() => {
+        signal.removeEventListener('abort', stop);
+        resolve();
+      }, ms);
+      signal.addEventListener('abort', stop, { once: true });
+    });
+  }
+
+  /**
+   * Verify again shortly before the token expires while the page is visible; a hidden page waits
+   * for its return. Without `expiresAt` (an HTML answer), the token's 15 minutes count from now.
+   */
+  private schedule(response: VerifiedResponse): void {
+    const { o } = this;
+    const expiresAt = (response as ExchangeSuccess).expiresAt;
+    const due =
+      (typeof expiresAt === 'number' && Number.isFinite(expiresAt) ? expiresAt * 1000 : o.now() + TOKEN_LIFETIME_SECONDS * 1000) -
+      o.refreshBefore;
+    const check = () => {
+      if (o.visible() && o.now() >= due) void this.verify(false);
+    };
+    // At least a second between checks, so a skewed clock cannot spin.
+    this.timer = o.setTimeout(check, Math.max(due - o.now(), 1000));
+    this.unwatch = o.onVisibilityChange(check);
+  }
+
+  private unschedule(): void {
+    this.o.clearTimeout(this.timer);
+    this.unwatch?.();
+    this.timer = this.unwatch = undefined;
+  }
+}
+
+function statusError(stage: 'token' | 'exchange', status: number): GateError {
+  return new GateError(stage, 'status', `The ${stage} request answered ${status}.`, status);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** https://httpwg.org/specs/rfc9110.html#field.retry-after: delay-seconds or an HTTP-date. */
+function retryAfter(value: string | null | undefined, now: number): number | undefined {
+  if (!value) return undefined;
+  const ms = /^\d+$/.test(value.trim()) ? Number(value) * 1000 : Date.parse(value) - now;
+  return Number.isNaN(ms) ? undefined : Math.max(0, ms);
+}
