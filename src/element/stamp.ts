@@ -1,0 +1,66 @@
+/**
+ * Fills markup from the exchange response. Values are only ever written with `textContent`, so a
+ * customer's name like `<img src=x onerror=...>` stays text: data never becomes markup.
+ */
+
+const BOUND = '[data-bc-field],[data-bc-list]';
+
+/**
+ * Stamps each `<template>` child of `host` right after it, filled from `data`, and returns the
+ * inserted nodes so they can be removed again.
+ */
+export function stamp(host: Element, data: unknown): Node[] {
+  const nodes: Node[] = [];
+  for (const template of host.querySelectorAll<HTMLTemplateElement>(':scope > template')) {
+    // importNode, not cloneNode: custom elements in the template upgrade in this document.
+    const content = document.importNode(template.content, true);
+    fill(content, data);
+    nodes.push(...content.childNodes);
+    template.after(content);
+  }
+  return nodes;
+}
+
+/**
+ * `data-bc-field="a.b"` gets the value at that path as text (an empty path is the scope itself);
+ * `data-bc-list="a.b"` repeats its children once per array element, with paths inside resolved
+ * against that element.
+ */
+export function fill(root: Element | DocumentFragment, scope: unknown): void {
+  const bound = [...root.querySelectorAll(BOUND)];
+  if (root instanceof Element && root.matches(BOUND)) bound.unshift(root);
+  for (const el of bound) {
+    // A list expanded earlier removed its own pattern children; they are filled per item instead.
+    if (!root.contains(el)) continue;
+    const list = el.getAttribute('data-bc-list');
+    if (list === null) {
+      el.textContent = text(lookup(scope, el.getAttribute('data-bc-field')!));
+      continue;
+    }
+    const pattern = [...el.children];
+    el.replaceChildren();
+    const items = lookup(scope, list);
+    if (!Array.isArray(items)) continue;
+    for (const item of items) {
+      for (const child of pattern) {
+        const copy = child.cloneNode(true) as Element;
+        fill(copy, item);
+        el.append(copy);
+      }
+    }
+  }
+}
+
+function lookup(scope: unknown, path: string): unknown {
+  let value = scope;
+  for (const key of path ? path.split('.') : []) {
+    // Own properties only: a path like `__proto__.x` must not reach the prototype chain.
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+}
