@@ -155,7 +155,7 @@ export class BcCustomerGate extends LitElement {
     if (!clientId || !endpoint) {
       const missing = [!clientId && 'client-id', !endpoint && 'endpoint'].filter(Boolean).join(' and ');
       sayOnce('config', `set the required ${missing} attribute: the app's client ID and its exchange endpoint URL.`);
-      this.#apply({ state: 'error', detail: new GateError('config', 'config', `Missing ${missing}.`) });
+      this.#apply({ state: 'error', detail: new GateError('config', 'config') });
     } else if (this.loggedIn === 'false') {
       this.#apply({ state: 'anonymous', detail: null });
     } else if (lazy) {
@@ -203,7 +203,7 @@ export class BcCustomerGate extends LitElement {
         } catch (error) {
           this.#clear();
           sayOnce('render', `could not insert the verified content (${error}). If the page enforces Trusted Types, allow its policy: trusted-types ${POLICY_NAME}.`);
-          outcome = { state: 'error', detail: new GateError('render', 'malformed', String(error), 200, { cause: error }) };
+          outcome = { state: 'error', detail: new GateError('render', 'malformed', 200, error) };
         }
       }
     } else {

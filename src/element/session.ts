@@ -77,17 +77,16 @@ export interface Denial {
   code?: TokenErrorCode;
 }
 
-/** `bc-error`'s detail: which step failed, and how. */
+/** `bc-error`'s detail: which step failed, and how. Never carries the token. */
 export class GateError extends Error {
   override readonly name = 'GateError';
   constructor(
     readonly stage: 'config' | 'token' | 'exchange' | 'render',
     readonly reason: 'config' | 'network' | 'timeout' | 'status' | 'malformed',
-    message: string,
     readonly status?: number,
-    options?: { cause?: unknown },
+    cause?: unknown,
   ) {
-    super(message, options);
+    super(`${stage} failed: ${reason}${status ? ` ${status}` : ''}`, { cause });
   }
 }
 
@@ -106,14 +105,14 @@ export interface Subscription {
   leave(): void;
 }
 
-const sessions = new Map<string, Session>();
+const sessions = new Map<string, (listener: Listener) => Subscription>();
 
 /** Joins the session for `options`' token URL, client ID and endpoint, creating it if needed. */
 export function joinSession(options: SessionOptions, listener: Listener): Subscription {
   const key = `${options.tokenUrl} ${options.clientId} ${options.endpoint}`;
-  let session = sessions.get(key);
-  if (!session) sessions.set(key, (session = new Session(key, options)));
-  return session.add(listener);
+  let join = sessions.get(key);
+  if (!join) sessions.set(key, (join = createSession(key, options)));
+  return join(listener);
 }
 
 interface Reply {
@@ -123,92 +122,76 @@ interface Reply {
   retryAfter: string | null;
 }
 
+type Stage = 'token' | 'exchange';
+
 const LOADING: Outcome = { state: 'loading', detail: null };
 const ANONYMOUS: Outcome = { state: 'anonymous', detail: null };
 
-class Session {
-  private listeners = new Set<Listener>();
-  private outcome: Outcome | undefined;
+// A closure rather than a class: its names minify, which matters for the CDN bundle's budget.
+function createSession(key: string, o: SessionOptions): (listener: Listener) => Subscription {
+  const listeners = new Set<Listener>();
+  let outcome: Outcome | undefined;
   /** Bumped by every run and by close(), so a superseded run never reports. */
-  private run = 0;
-  private controller: AbortController | undefined;
-  private timer: unknown;
-  private unwatch: (() => void) | undefined;
+  let run = 0;
+  let controller: AbortController | undefined;
+  let timer: unknown;
+  let unwatch: (() => void) | undefined;
 
-  constructor(
-    private readonly key: string,
-    private readonly o: SessionOptions,
-  ) {}
+  const emit = (next: Outcome) => {
+    outcome = next;
+    for (const listener of [...listeners]) listener(next);
+  };
 
-  add(listener: Listener): Subscription {
-    this.listeners.add(listener);
-    if (this.outcome) listener(this.outcome);
-    else void this.verify(true);
-    return {
-      refresh: () => {
-        if (this.listeners.has(listener)) void this.verify(true);
-      },
-      leave: () => {
-        this.listeners.delete(listener);
-        // A gate moved within the page leaves and joins again in the same task: keep the session
-        // until the microtask queue drains so the move costs no requests.
-        queueMicrotask(() => this.listeners.size || this.close());
-      },
-    };
-  }
+  const unschedule = () => {
+    o.clearTimeout(timer);
+    unwatch?.();
+    timer = unwatch = undefined;
+  };
 
-  private close(): void {
-    this.run++;
-    this.controller?.abort();
-    this.unschedule();
-    if (sessions.get(this.key) === this) sessions.delete(this.key);
-  }
-
-  private emit(outcome: Outcome): void {
-    this.outcome = outcome;
-    for (const listener of [...this.listeners]) listener(outcome);
-  }
+  const close = () => {
+    run++;
+    controller?.abort();
+    unschedule();
+    if (sessions.get(key) === join) sessions.delete(key);
+  };
 
   /** `loud` shows `loading` meanwhile; a background re-verification keeps the current state. */
-  private async verify(loud: boolean): Promise<void> {
+  const verify = async (loud: boolean) => {
     if (loud) {
-      if (this.outcome === LOADING) return;
-      this.emit(LOADING);
+      if (outcome === LOADING) return;
+      emit(LOADING);
     }
-    this.unschedule();
-    this.controller?.abort();
-    const controller = (this.controller = new AbortController());
-    const run = ++this.run;
-    let outcome: Outcome;
+    unschedule();
+    controller?.abort();
+    const { signal } = (controller = new AbortController());
+    const current = ++run;
+    let next: Outcome;
     try {
-      outcome = await this.cycle(controller.signal);
+      next = await cycle(signal);
     } catch (error) {
-      if (run !== this.run) return;
-      outcome = {
-        state: 'error',
-        detail: error instanceof GateError ? error : new GateError('exchange', 'network', String(error)),
-      };
+      next = { state: 'error', detail: error as GateError };
     }
-    if (run !== this.run) return;
-    if (outcome.state === 'verified') this.schedule(outcome.detail);
-    this.emit(outcome);
-  }
+    if (current !== run) return;
+    if (next.state === 'verified') schedule(next.detail);
+    emit(next);
+  };
 
-  private async cycle(signal: AbortSignal): Promise<Outcome> {
+  const cycle = async (signal: AbortSignal): Promise<Outcome> => {
     for (let renewed = false; ; renewed = true) {
-      const token = await this.token(signal);
+      const token = await fetchToken(signal);
       if (token === null) return ANONYMOUS;
       // https://fetch.spec.whatwg.org/#cors-safelisted-request-header: a text/plain POST with no
-      // custom headers is a simple request, so there is no preflight. The token is the credential.
-      const reply = await this.request(
+      // custom headers is a simple request, so there is no preflight. The token is the credential,
+      // so no cookies travel.
+      const reply = await request(
         'exchange',
-        this.o.endpoint,
+        o.endpoint,
         { method: 'POST', body: token, credentials: 'omit', headers: { 'Content-Type': EXCHANGE_CONTENT_TYPE } },
         signal,
       );
       const { status } = reply;
-      if (status === 200) return { state: 'verified', detail: this.parseSuccess(reply) };
-      if (status !== 401 && status !== 403) throw statusError('exchange', status);
+      if (status === 200) return { state: 'verified', detail: parseSuccess(reply) };
+      if (status !== 401 && status !== 403) throw new GateError('exchange', 'status', status);
       const body = parseJson(reply.text) as { error?: unknown; code?: unknown } | undefined;
       const code = typeof body?.code === 'string' ? (body.code as TokenErrorCode) : undefined;
       // An expired token (a tab left open, a slow clock) earns exactly one fresh token.
@@ -218,12 +201,12 @@ class Session {
       if (code) detail.code = code;
       return { state: 'denied', detail };
     }
-  }
+  };
 
-  private async token(signal: AbortSignal): Promise<string | null> {
-    const url = new URL(this.o.tokenUrl);
-    url.searchParams.set(CLIENT_ID_PARAM, this.o.clientId);
-    const reply = await this.request(
+  const fetchToken = async (signal: AbortSignal): Promise<string | null> => {
+    const url = new URL(o.tokenUrl);
+    url.searchParams.set(CLIENT_ID_PARAM, o.clientId);
+    const reply = await request(
       'token',
       url.href,
       { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'text/plain' } },
@@ -231,60 +214,49 @@ class Session {
     );
     // BigCommerce answers 404 when no customer is signed in.
     if (reply.status === 404) return null;
-    if (reply.status !== 200) throw statusError('token', reply.status);
+    if (reply.status !== 200) throw new GateError('token', 'status', reply.status);
     let token: unknown = reply.text.trim();
-    if ((token as string).startsWith('{')) token = (parseJson(token as string) as { token?: unknown })?.token;
+    if ((token as string).startsWith('{')) token = (parseJson(token as string) as { token?: unknown } | undefined)?.token;
     if (typeof token !== 'string' || !token || token.length > MAX_TOKEN_LENGTH || /\s/.test(token)) {
-      throw new GateError('token', 'malformed', 'The token route answered 200 without a usable token.');
+      throw new GateError('token', 'malformed', 200);
     }
     return token;
-  }
-
-  private parseSuccess(reply: Reply): VerifiedResponse {
-    if (reply.type.toLowerCase().startsWith(HTML_TYPE)) return { html: reply.text };
-    const body = parseJson(reply.text) as ExchangeSuccess | undefined;
-    if (typeof body?.customer !== 'object' || !body.customer) {
-      throw new GateError('exchange', 'malformed', 'The exchange answered 200 without a customer.', 200);
-    }
-    return body;
-  }
+  };
 
   /** One request with bounded retries: exponential backoff with jitter, honouring Retry-After. */
-  private async request(stage: 'token' | 'exchange', url: string, init: RequestInit, signal: AbortSignal): Promise<Reply> {
-    const { retries, retryDelay, maxRetryDelay } = this.o;
+  const request = async (stage: Stage, url: string, init: RequestInit, signal: AbortSignal): Promise<Reply> => {
     for (let attempt = 0; ; attempt++) {
       let reply: Reply | undefined;
       let failure: unknown;
       try {
-        reply = await this.attempt(stage, url, init, signal);
+        reply = await once(stage, url, init, signal);
         if (reply.status !== 429 && reply.status < 500) return reply;
       } catch (error) {
         if (signal.aborted) throw error;
         failure = error;
       }
-      let delay = Math.min(maxRetryDelay, retryDelay * 2 ** attempt) * (0.5 + this.o.random() / 2);
-      const after = retryAfter(reply?.retryAfter, this.o.now());
+      let delay = Math.min(o.maxRetryDelay, o.retryDelay * 2 ** attempt) * (0.5 + o.random() / 2);
+      const after = retryAfter(reply?.retryAfter, o.now());
       if (after !== undefined) delay = Math.max(delay, after);
-      if (attempt >= retries || delay > maxRetryDelay) {
-        if (reply) throw statusError(stage, reply.status);
-        throw failure;
+      if (attempt >= o.retries || delay > o.maxRetryDelay) {
+        throw reply ? new GateError(stage, 'status', reply.status) : failure;
       }
-      await this.sleep(delay, signal);
+      await sleep(delay, signal);
     }
-  }
+  };
 
-  private async attempt(stage: 'token' | 'exchange', url: string, init: RequestInit, signal: AbortSignal): Promise<Reply> {
-    const { o } = this;
-    const controller = new AbortController();
-    const abort = () => controller.abort();
+  /** One attempt, aborted after `timeout` ms (body included) or when the run is superseded. */
+  const once = async (stage: Stage, url: string, init: RequestInit, signal: AbortSignal): Promise<Reply> => {
+    const attempt = new AbortController();
+    const abort = () => attempt.abort();
     let timedOut = false;
-    const timer = o.setTimeout(() => {
+    const deadline = o.setTimeout(() => {
       timedOut = true;
-      controller.abort();
+      abort();
     }, o.timeout);
     signal.addEventListener('abort', abort);
     try {
-      const response = await o.fetch(url, { ...init, signal: controller.signal });
+      const response = await o.fetch(url, { ...init, signal: attempt.signal });
       return {
         status: response.status,
         type: response.headers.get('Content-Type') ?? '',
@@ -293,58 +265,66 @@ class Session {
       };
     } catch (error) {
       if (signal.aborted) throw error;
-      throw timedOut
-        ? new GateError(stage, 'timeout', `The ${stage} request took longer than ${o.timeout} ms.`)
-        : new GateError(stage, 'network', `The ${stage} request failed before any response arrived.`, undefined, {
-            cause: error,
-          });
+      throw new GateError(stage, timedOut ? 'timeout' : 'network', undefined, error);
     } finally {
-      o.clearTimeout(timer);
+      o.clearTimeout(deadline);
       signal.removeEventListener('abort', abort);
     }
-  }
+  };
 
-  private sleep(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
+  const sleep = (ms: number, signal: AbortSignal) =>
+    new Promise<void>((resolve, reject) => {
       const stop = () => {
-        this.o.clearTimeout(timer);
+        o.clearTimeout(wake);
         reject(signal.reason);
       };
-      const timer = this.o.setTimeout(() => {
+      const wake = o.setTimeout(() => {
         signal.removeEventListener('abort', stop);
         resolve();
       }, ms);
       signal.addEventListener('abort', stop, { once: true });
     });
-  }
 
   /**
    * Verify again shortly before the token expires while the page is visible; a hidden page waits
    * for its return. Without `expiresAt` (an HTML answer), the token's 15 minutes count from now.
    */
-  private schedule(response: VerifiedResponse): void {
-    const { o } = this;
+  const schedule = (response: VerifiedResponse) => {
     const expiresAt = (response as ExchangeSuccess).expiresAt;
     const due =
-      (typeof expiresAt === 'number' && Number.isFinite(expiresAt) ? expiresAt * 1000 : o.now() + TOKEN_LIFETIME_SECONDS * 1000) -
-      o.refreshBefore;
+      (Number.isFinite(expiresAt) ? expiresAt * 1000 : o.now() + TOKEN_LIFETIME_SECONDS * 1000) - o.refreshBefore;
     const check = () => {
-      if (o.visible() && o.now() >= due) void this.verify(false);
+      if (o.visible() && o.now() >= due) void verify(false);
     };
     // At least a second between checks, so a skewed clock cannot spin.
-    this.timer = o.setTimeout(check, Math.max(due - o.now(), 1000));
-    this.unwatch = o.onVisibilityChange(check);
-  }
+    timer = o.setTimeout(check, Math.max(due - o.now(), 1000));
+    unwatch = o.onVisibilityChange(check);
+  };
 
-  private unschedule(): void {
-    this.o.clearTimeout(this.timer);
-    this.unwatch?.();
-    this.timer = this.unwatch = undefined;
-  }
+  const join = (listener: Listener): Subscription => {
+    listeners.add(listener);
+    if (outcome) listener(outcome);
+    else void verify(true);
+    return {
+      refresh: () => {
+        if (listeners.has(listener)) void verify(true);
+      },
+      leave: () => {
+        listeners.delete(listener);
+        // A gate moved within the page leaves and joins again in the same task: keep the session
+        // until the microtask queue drains so the move costs no requests.
+        queueMicrotask(() => listeners.size || close());
+      },
+    };
+  };
+  return join;
 }
 
-function statusError(stage: 'token' | 'exchange', status: number): GateError {
-  return new GateError(stage, 'status', `The ${stage} request answered ${status}.`, status);
+function parseSuccess(reply: Reply): VerifiedResponse {
+  if (reply.type.toLowerCase().startsWith(HTML_TYPE)) return { html: reply.text };
+  const body = parseJson(reply.text) as ExchangeSuccess | undefined;
+  if (typeof body?.customer !== 'object' || !body.customer) throw new GateError('exchange', 'malformed', 200);
+  return body;
 }
 
 function parseJson(text: string): unknown {
