@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+import { UsageError } from './args.js';
+import * as dev from './dev.js';
+import { processIo, type Io } from './io.js';
+import * as mint from './mint.js';
+import * as verify from './verify.js';
+import * as widget from './widget.js';
+import { packageVersion } from '../widget/version.js';
+
+interface Command {
+  summary: string;
+  usage: string;
+  run(args: readonly string[], io: Io): Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  verify: { summary: verify.summary, usage: verify.usage, run: verify.runVerify },
+  mint: { summary: mint.summary, usage: mint.usage, run: mint.runMint },
+  widget: { summary: widget.summary, usage: widget.usage, run: widget.runWidget },
+  dev: { summary: dev.summary, usage: dev.usage, run: dev.runDev },
+};
+
+const USAGE = 'bc-customer-gate <command> [options]';
+
+const HELP = `Usage: ${USAGE}
+
+Tools for bc-customer-gate: check customer tokens, mint development ones,
+install the Page Builder widget, run the demo.
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, command]) => `  ${name.padEnd(8)}${command.summary}`)
+  .join('\n')}
+
+Options:
+  -h, --help     Show help (also after any command: bc-customer-gate verify --help).
+  -v, --version  Print the version.
+
+Secrets are read from the environment: BC_CLIENT_SECRET (client secret),
+BC_ACCESS_TOKEN (API account token), BC_CLIENT_ID (client ID).
+`;
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const [first, ...rest] = argv;
+  let name: string | undefined;
+  try {
+    if (first === undefined) throw new UsageError('Missing command.');
+    if (first === '-h' || first === '--help') {
+      io.stdout(HELP);
+      return 0;
+    }
+    if (first === '-v' || first === '--version') {
+      io.stdout(`${packageVersion()}\n`);
+      return 0;
+    }
+    if (first === 'help') {
+      const topic = rest[0];
+      if (topic === undefined) {
+        io.stdout(HELP);
+        return 0;
+      }
+      if (!Object.hasOwn(COMMANDS, topic)) throw new UsageError('Unknown command.');
+      name = topic;
+      return await COMMANDS[topic]!.run(['--help'], io);
+    }
+    if (first.startsWith('-')) throw new UsageError('Options go after the command.');
+    if (!Object.hasOwn(COMMANDS, first)) throw new UsageError(`Unknown command (commands: ${Object.keys(COMMANDS).join(', ')}).`);
+    name = first;
+    return await COMMANDS[first]!.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      const command = name ? COMMANDS[name] : undefined;
+      const prefix = name ? `bc-customer-gate ${name}` : 'bc-customer-gate';
+      io.stderr(`${prefix}: ${error.message}\nUsage: ${command?.usage ?? USAGE}\nRun '${prefix} --help' for details.\n`);
+      return 2;
+    }
+    io.stderr(`bc-customer-gate: unexpected error: ${oneLine(error)}\n`);
+    return 1;
+  }
+}
+
+/** One line, never a stack trace: the message of an error nobody anticipated. */
+function oneLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const line = message.split('\n')[0]!.trim() || (error instanceof Error ? error.name : 'unknown error');
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
+
+const io = processIo();
+const fail = (error: unknown) => {
+  process.stderr.write(`bc-customer-gate: unexpected error: ${oneLine(error)}\n`);
+  process.exit(1);
+};
+process.on('uncaughtException', fail);
+process.on('unhandledRejection', fail);
+// A closed pipe (`| head`) is not an error worth reporting.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+});
+
+process.exitCode = await main(process.argv.slice(2), io);

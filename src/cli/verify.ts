@@ -1,0 +1,185 @@
+import { decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import { ALGORITHMS, type Algorithm } from '../protocol.js';
+import { createVerifier, isCustomerTokenError } from '../server/index.js';
+import { integer, parseCommandArgs, required, UsageError } from './args.js';
+import { diagnose } from './diagnose.js';
+import { indent, isoTime, relativeTime } from './format.js';
+import type { Io } from './io.js';
+
+export const summary = 'Decode a Current Customer token and say whether, and why not, it verifies.';
+
+export const usage = 'bc-customer-gate verify <token|-> --client-id ID [--store HASH]... [options]';
+
+export const help = `Usage: ${usage}
+
+${summary}
+
+Prints the token's header and claims (decoded without checking anything, so
+labelled "unverified"), then the verdict of the same verifier your server runs
+(createVerifier from bc-customer-gate/server). For a refused token it names the
+check that failed and what to fix.
+
+Arguments:
+  <token>                 The JWT from /customer/current.jwt, or - to read it from stdin.
+
+Options:
+  --client-id ID          Your app's client ID (the token's "aud"). Or set BC_CLIENT_ID.
+  --secret SECRET         Your app's client secret. Prefer setting BC_CLIENT_SECRET:
+                          a secret on the command line lands in shell history.
+                          Repeat to try several (during a rotation).
+  --store HASH            A store hash your app serves. Repeat for several. Without it
+                          the token's own store is accepted, with a warning: a server
+                          must always pin its stores.
+  --algorithm ALG         Allow only HS256 or HS512 (repeatable). Default: both.
+  --clock-tolerance SECS  Clock skew tolerated on "exp" and "iat". Default: 30.
+  -h, --help              Show this help.
+
+Exit status: 0 valid, 1 refused, 2 usage error.
+
+Example:
+  export BC_CLIENT_SECRET=...   # from the app's page in the Developer Portal
+  bc-customer-gate verify "$TOKEN" --client-id abc123clientid --store abc123
+`;
+
+const options = {
+  'client-id': { type: 'string' },
+  secret: { type: 'string', multiple: true },
+  store: { type: 'string', multiple: true },
+  algorithm: { type: 'string', multiple: true },
+  'clock-tolerance': { type: 'string' },
+} as const;
+
+const MAX_DECODE_LENGTH = 64 * 1024;
+
+export async function runVerify(args: readonly string[], io: Io): Promise<number> {
+  const { values, positionals, help: wantsHelp } = parseCommandArgs(args, options);
+  if (wantsHelp) {
+    io.stdout(help);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError('Missing <token> (pass - to read it from stdin).');
+  if (positionals.length > 1) throw new UsageError('Too many arguments: verify takes one token.');
+
+  const clientId = required(values['client-id'], '--client-id', io.env['BC_CLIENT_ID'], 'BC_CLIENT_ID');
+  const envSecret = io.env['BC_CLIENT_SECRET'];
+  const secrets = values.secret ?? (envSecret ? [envSecret] : []);
+  if (secrets.length === 0) throw new UsageError('Missing the client secret: set BC_CLIENT_SECRET (or pass --secret).');
+  if (secrets.some((s) => s === '')) throw new UsageError('--secret must not be empty.');
+  const algorithms = readAlgorithms(values.algorithm);
+  const clockTolerance = integer(values['clock-tolerance'], '--clock-tolerance', { min: 0, max: 86_400 }) ?? 30;
+  const stores = values.store;
+  if (stores?.some((s) => s === '')) throw new UsageError('--store must not be empty.');
+
+  const input = positionals[0] === '-' ? await readToken(io) : positionals[0]!;
+  if (values.secret) {
+    io.stderr('note: a secret passed with --secret is saved in your shell history; set BC_CLIENT_SECRET instead.\n');
+  }
+
+  const decoded = decode(input);
+  io.stdout(describeDecoded(decoded));
+
+  const tokenStore = typeof decoded.payload?.['store_hash'] === 'string' ? decoded.payload['store_hash'] : undefined;
+  if (!stores) {
+    io.stderr(
+      `warning: no --store given, so the token's own store${tokenStore ? ` "${tokenStore}"` : ''} is accepted here. ` +
+        'A server must pin its stores (the "stores" option): one client secret signs tokens for every store that uses the app.\n',
+    );
+  }
+
+  const now = Date.now();
+  const verify = createVerifier({
+    clientId,
+    clientSecret: secrets,
+    stores: stores ?? ((hash: string) => hash === tokenStore),
+    algorithms,
+    clockTolerance,
+    now: () => now,
+  });
+
+  try {
+    const verified = await verify(input);
+    const { customer } = verified;
+    const nowSeconds = now / 1000;
+    io.stdout(
+      '\nVALID: a Current Customer token for this app.\n' +
+        `  customer  ${customer.id} ${customer.email}${customer.groupId === null ? ' (no group)' : ` (group ${customer.groupId})`}\n` +
+        `  store     ${verified.storeHash}\n` +
+        `  expires   ${relativeTime(verified.expiresAt, nowSeconds)} (${isoTime(verified.expiresAt)})\n`,
+    );
+    return 0;
+  } catch (error) {
+    if (!isCustomerTokenError(error)) throw error;
+    const diagnosis = diagnose({
+      code: error.code,
+      header: decoded.header,
+      payload: decoded.payload,
+      clientId,
+      stores,
+      algorithms,
+      clockTolerance,
+      now: Math.floor(now / 1000),
+      input,
+    });
+    let text = `\nREFUSED: check "${error.code}" failed.\n  ${error.message}\n`;
+    if (diagnosis.notes.length > 0) text += `\nDiagnosis:\n${diagnosis.notes.map((n) => `  - ${n}`).join('\n')}\n`;
+    text += `\nFix: ${diagnosis.fix}\n`;
+    io.stdout(text);
+    return 1;
+  }
+}
+
+function readAlgorithms(list: string[] | undefined): Algorithm[] {
+  if (!list) return [...ALGORITHMS];
+  for (const alg of list) {
+    if (!(ALGORITHMS as readonly string[]).includes(alg)) {
+      throw new UsageError(`--algorithm must be ${ALGORITHMS.join(' or ')}.`);
+    }
+  }
+  return [...new Set(list as Algorithm[])];
+}
+
+async function readToken(io: Io): Promise<string> {
+  // One trailing newline comes from `echo` or a file; anything more is left for the verifier to flag.
+  const text = (await io.readStdin()).replace(/\r?\n$/, '');
+  if (text === '') throw new UsageError('No token on stdin.');
+  return text;
+}
+
+interface Decoded {
+  header: ProtectedHeaderParameters | undefined;
+  payload: JWTPayload | undefined;
+  problem: string | undefined;
+}
+
+function decode(token: string): Decoded {
+  if (token.length > MAX_DECODE_LENGTH) return { header: undefined, payload: undefined, problem: 'too long to decode' };
+  let header: ProtectedHeaderParameters | undefined;
+  let payload: JWTPayload | undefined;
+  try {
+    header = decodeProtectedHeader(token);
+  } catch {
+    return { header, payload, problem: 'its header is not base64url-encoded JSON' };
+  }
+  try {
+    payload = decodeJwt(token);
+  } catch {
+    return { header, payload, problem: 'its payload is not a base64url-encoded JSON object' };
+  }
+  return { header, payload, problem: undefined };
+}
+
+function describeDecoded({ header, payload, problem }: Decoded): string {
+  let text = '';
+  if (header) text += `Header (unverified):\n${indent(JSON.stringify(header, null, 2))}\n`;
+  if (payload) {
+    text += `Claims (unverified: decoded, not yet checked):\n${indent(JSON.stringify(payload, null, 2))}\n`;
+    const now = Date.now() / 1000;
+    const times = (['iat', 'nbf', 'exp'] as const).filter((claim) => typeof payload[claim] === 'number');
+    if (times.length > 0) {
+      text += times.map((claim) => `  ${claim}: ${isoTime(payload[claim]!)} (${relativeTime(payload[claim]!, now)})`).join('\n') + '\n';
+    }
+  }
+  if (problem) text += `Could not decode the token: ${problem}.\n`;
+  return text;
+}
+

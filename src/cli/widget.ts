@@ -1,0 +1,145 @@
+import { DEFAULT_API_BASE, installWidgetTemplate, WidgetsApiError, type InstallResult, type WidgetsRequest } from '../widget/client.js';
+import { buildWidgetTemplate, cdnScriptUrl, DEFAULT_WIDGET_NAME, isLoopback } from '../widget/template.js';
+import { packageVersion } from '../widget/version.js';
+import { noPositionals, parseCommandArgs, UsageError } from './args.js';
+import { indent } from './format.js';
+import type { Io } from './io.js';
+
+export const summary = 'Register the Page Builder widget template through the Widgets API.';
+
+export const usage = 'bc-customer-gate widget install --store-hash HASH [options]';
+
+export const help = `Usage: bc-customer-gate widget <subcommand>
+
+Subcommands:
+  install   ${summary}
+
+Run 'bc-customer-gate widget install --help' for its options.
+`;
+
+export const installHelp = `Usage: ${usage}
+
+${summary}
+
+Creates the widget template "${DEFAULT_WIDGET_NAME}", or updates the one with the
+same name; when it is already identical nothing is sent, so running it twice is
+safe. Merchants then drag the widget onto pages in Page Builder and set the
+client ID, endpoint and texts there. The template loads the element from
+${cdnScriptUrl('<version>')}
+with <version> the installed version of this package.
+
+Options:
+  --store-hash HASH     The store's hash (from its API path: stores/<hash>/v3).
+  --access-token TOKEN  A store-level API account's token with the Content scope
+                        set to "modify". Prefer setting BC_ACCESS_TOKEN: a token on
+                        the command line lands in shell history.
+  --client-id ID        Pre-fill the widget's app client ID.
+  --endpoint URL        Pre-fill the widget's exchange endpoint (https).
+  --name NAME           Template name. Default: "${DEFAULT_WIDGET_NAME}".
+  --script-url URL      Load the element from this https URL instead of jsDelivr.
+  --api-base URL        Default: ${DEFAULT_API_BASE}.
+  --dry-run             Print the write it would send (token masked); send none.
+                        Still reads the store's templates when a token is given.
+  -h, --help            Show this help.
+
+Example:
+  export BC_ACCESS_TOKEN=...
+  bc-customer-gate widget install --store-hash abc123 --client-id abc123clientid \\
+    --endpoint https://app.example.com/customer-gate
+`;
+
+const options = {
+  'store-hash': { type: 'string' },
+  'access-token': { type: 'string' },
+  'client-id': { type: 'string' },
+  endpoint: { type: 'string' },
+  name: { type: 'string' },
+  'script-url': { type: 'string' },
+  'api-base': { type: 'string' },
+  'dry-run': { type: 'boolean' },
+} as const;
+
+export async function runWidget(args: readonly string[], io: Io): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+    if (sub === undefined) throw new UsageError('Missing subcommand: widget install.');
+    io.stdout(help);
+    return 0;
+  }
+  if (sub !== 'install') throw new UsageError('Unknown subcommand: the widget command has "install".');
+  return runInstall(rest, io);
+}
+
+async function runInstall(args: readonly string[], io: Io): Promise<number> {
+  const { values, positionals, help: wantsHelp } = parseCommandArgs(args, options);
+  if (wantsHelp) {
+    io.stdout(installHelp);
+    return 0;
+  }
+  noPositionals(positionals);
+  const storeHash = values['store-hash'];
+  if (!storeHash) throw new UsageError('Missing --store-hash.');
+  if (!/^[A-Za-z0-9_-]+$/.test(storeHash)) throw new UsageError('--store-hash is letters and digits only (the part after stores/ in the API path).');
+  const dryRun = values['dry-run'] === true;
+  const accessToken = values['access-token'] ?? io.env['BC_ACCESS_TOKEN'] ?? '';
+  if (accessToken === '' && !dryRun) throw new UsageError('Missing the access token: set BC_ACCESS_TOKEN (or pass --access-token).');
+  const apiBase = checkUrl(values['api-base'] ?? DEFAULT_API_BASE, '--api-base');
+  if (values.endpoint !== undefined) checkUrl(values.endpoint, '--endpoint');
+  if (values['script-url'] !== undefined) checkUrl(values['script-url'], '--script-url');
+  if (values['client-id'] === '') throw new UsageError('--client-id must not be empty.');
+  if (values.name !== undefined && values.name.trim() === '') throw new UsageError('--name must not be empty.');
+  if (values['access-token']) {
+    io.stderr('note: a token passed with --access-token is saved in your shell history; set BC_ACCESS_TOKEN instead.\n');
+  }
+
+  const definition = buildWidgetTemplate({
+    version: packageVersion(),
+    ...(values.name === undefined ? {} : { name: values.name }),
+    ...(values['script-url'] === undefined ? {} : { scriptUrl: values['script-url'] }),
+    ...(values['client-id'] === undefined ? {} : { clientId: values['client-id'] }),
+    ...(values.endpoint === undefined ? {} : { endpoint: values.endpoint }),
+  });
+
+  let result: InstallResult;
+  try {
+    result = await installWidgetTemplate(definition, { storeHash, apiBase, dryRun, ...(accessToken ? { accessToken } : {}) });
+  } catch (error) {
+    if (!(error instanceof WidgetsApiError)) throw error;
+    io.stderr(`error: ${error.message}\n`);
+    return 1;
+  }
+
+  const label = `"${definition.name}"`;
+  if (result.duplicates > 0) {
+    io.stderr(`warning: ${result.duplicates + 1} widget templates are named ${label}; kept the first (${result.uuid}) up to date.\n`);
+  }
+  if (result.dryRun) {
+    let text = 'Dry run: nothing was changed.\n';
+    if (!result.lookedUp) text += 'No access token, so the store was not checked for an existing template; a real run updates one in place.\n';
+    if (!result.write) text += `Widget template ${label} (${result.uuid}) is already up to date; no write would be sent.\n`;
+    else text += `Would ${result.action === 'created' ? 'create' : `update ${result.uuid}`}:\n\n${describeRequest(result.write)}`;
+    io.stdout(text);
+    return 0;
+  }
+  if (result.action === 'unchanged') io.stdout(`Widget template ${label} (${result.uuid}) is already up to date; nothing sent.\n`);
+  else io.stdout(`${result.action === 'created' ? 'Created' : 'Updated'} widget template ${label} (${result.uuid ?? 'no uuid returned'}).\n`);
+  return 0;
+}
+
+function describeRequest(request: WidgetsRequest): string {
+  const headers = ['X-Auth-Token: ******** (masked)', 'Accept: application/json', 'Content-Type: application/json'];
+  return `${request.method} ${request.url}\n${indent(headers.join('\n'))}\n\n${JSON.stringify(request.body, null, 2)}\n`;
+}
+
+function checkUrl(value: string, flag: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`${flag} must be an absolute URL (https://...).`);
+  }
+  if (url.protocol !== 'https:' && !isLoopback(url)) {
+    throw new UsageError(`${flag} must use https (plain http is allowed only for localhost).`);
+  }
+  return value;
+}

@@ -1,0 +1,172 @@
+/**
+ * The Page Builder widget template for `<bc-customer-gate>`, as the data
+ * `POST /v3/content/widget-templates` takes. Plain values, no I/O: the CLI and app code register it
+ * with the Widgets API client in `./client.ts`.
+ *
+ * https://developer.bigcommerce.com/docs/storefront/widgets/input-reference/schema
+ */
+
+export const DEFAULT_WIDGET_NAME = 'Customer gate (bc-customer-gate)';
+
+/** The element's CDN bundle for one published version of this package, served from npm by jsDelivr. */
+export function cdnScriptUrl(version: string): string {
+  return `https://cdn.jsdelivr.net/npm/bc-customer-gate@${encodeURIComponent(version)}/dist/cdn/bc-customer-gate.js`;
+}
+
+/** One setting in a Page Builder schema section. */
+export interface WidgetSetting {
+  type: 'input' | 'text' | 'code' | 'boolean' | 'select' | 'number' | 'color' | 'toggle' | (string & {});
+  id: string;
+  label: string;
+  default?: string | number | boolean;
+  typeMeta?: Record<string, unknown>;
+}
+
+export interface WidgetSchemaTab {
+  type: 'tab';
+  label: string;
+  sections: Array<{ label?: string; settings: WidgetSetting[] }>;
+}
+
+/** The body of `POST /v3/content/widget-templates` (and of `PUT .../{uuid}`). */
+export interface WidgetTemplateDefinition {
+  name: string;
+  template: string;
+  schema: WidgetSchemaTab[];
+  storage_level?: string;
+  channel_id?: number;
+}
+
+export interface WidgetTemplateOptions {
+  /** Package version whose CDN bundle the template loads. */
+  version: string;
+  /** Template name in Page Builder; installs find an existing template by it. */
+  name?: string;
+  /** Load the element from here instead of jsDelivr (a self-hosted copy of dist/cdn/bc-customer-gate.js). */
+  scriptUrl?: string;
+  /** Pre-filled app client ID, so merchants need not type it. */
+  clientId?: string;
+  /** Pre-filled exchange endpoint URL. */
+  endpoint?: string;
+}
+
+/**
+ * The Handlebars HTML. Page Builder renders it on the server with the widget's settings as the
+ * context, so every setting is inserted with `{{ }}`, which HTML-escapes it (quotes included, so
+ * attribute values cannot break out). The one exception is `{{{contentTemplate}}}`: the markup for
+ * verified customers is HTML the merchant writes in Page Builder, with the same trust as
+ * BigCommerce's own HTML widget, and it sits inside a `<template>`, which the browser parses but
+ * never renders; the element stamps it only after the app's server verified the customer.
+ *
+ * No `logged-in` attribute: a widget template's context is its settings, not the page's Stencil
+ * context, so `{{customer}}` is not reliably there, and Page Builder may cache the rendered widget
+ * across shoppers. Guests therefore cost one token request (a 404), which the element treats as
+ * signed out.
+ *
+ * The style rule hides everything but the loading text until the element is defined, so a slow or
+ * blocked script does not show every state's text at once.
+ */
+export function widgetHtml(scriptUrl: string): string {
+  return `<script type="module" src="${escapeAttribute(scriptUrl)}"></script>
+<style>bc-customer-gate:not(:defined) > :not([slot="loading"]) { display: none; }</style>
+<bc-customer-gate client-id="{{clientId}}" endpoint="{{endpoint}}">
+  <p slot="loading">{{loadingText}}</p>
+  <p slot="anonymous">{{signedOutText}}{{#if signInUrl}} <a href="{{signInUrl}}">{{signInLinkText}}</a>{{/if}}</p>
+  <p slot="denied">{{deniedText}}</p>
+  <p slot="error">{{errorText}} <button type="button" data-bc-retry>{{retryText}}</button></p>
+  <template>{{{contentTemplate}}}</template>
+</bc-customer-gate>
+`;
+}
+
+export const DEFAULT_CONTENT_TEMPLATE =
+  '<p>Welcome back, <span data-bc-field="customer.email"></span>.</p>';
+
+export function widgetSchema(defaults: { clientId?: string; endpoint?: string } = {}): WidgetSchemaTab[] {
+  return [
+    {
+      type: 'tab',
+      label: 'Content',
+      sections: [
+        {
+          label: 'App',
+          settings: [
+            { type: 'input', id: 'clientId', label: 'App client ID', default: defaults.clientId ?? '' },
+            { type: 'input', id: 'endpoint', label: "App's exchange endpoint (https URL)", default: defaults.endpoint ?? '' },
+          ],
+        },
+        {
+          label: 'Signed-out shoppers',
+          settings: [
+            { type: 'text', id: 'signedOutText', label: 'Signed-out text', default: 'Sign in to see this.' },
+            { type: 'input', id: 'signInLinkText', label: 'Sign-in link text', default: 'Sign in' },
+            { type: 'input', id: 'signInUrl', label: 'Sign-in link URL (empty for no link)', default: '/login.php' },
+          ],
+        },
+        {
+          label: 'Other states',
+          settings: [
+            { type: 'input', id: 'loadingText', label: 'While checking', default: 'Checking your account…' },
+            { type: 'text', id: 'deniedText', label: 'Denied text (signed in, but not allowed)', default: 'Your account does not include this.' },
+            { type: 'text', id: 'errorText', label: 'Error text', default: 'Could not load this.' },
+            { type: 'input', id: 'retryText', label: 'Retry button text', default: 'Try again' },
+          ],
+        },
+        {
+          label: 'Verified customers',
+          settings: [
+            {
+              type: 'text',
+              id: 'contentTemplate',
+              label:
+                'Content template (HTML shown once the app verified the customer; elements with ' +
+                'data-bc-field="customer.email" or "data.…" are filled from the app\'s answer; do not write </template>)',
+              default: DEFAULT_CONTENT_TEMPLATE,
+            },
+          ],
+        },
+      ],
+    },
+  ];
+}
+
+export function buildWidgetTemplate(options: WidgetTemplateOptions): WidgetTemplateDefinition {
+  if (typeof options?.version !== 'string' || options.version === '') {
+    throw new TypeError('bc-customer-gate: buildWidgetTemplate needs the package "version" whose CDN bundle to load.');
+  }
+  return {
+    name: options.name ?? DEFAULT_WIDGET_NAME,
+    template: widgetHtml(checkScriptUrl(options.scriptUrl ?? cdnScriptUrl(options.version))),
+    schema: widgetSchema({
+      ...(options.clientId === undefined ? {} : { clientId: options.clientId }),
+      ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+    }),
+  };
+}
+
+function checkScriptUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TypeError('bc-customer-gate: the widget\'s script URL must be an absolute https URL.');
+  }
+  if (url.protocol !== 'https:' && !isLoopback(url)) {
+    throw new TypeError('bc-customer-gate: the widget\'s script URL must use https (storefronts are served over https).');
+  }
+  return url.href;
+}
+
+export function isLoopback(url: URL): boolean {
+  return url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+}
+
+/** For an attribute inside the Handlebars source: HTML-escaped, and no braces Handlebars would read. */
+function escapeAttribute(value: string): string {
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/"/g, '&quot;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[{}]/g, (brace) => encodeURIComponent(brace));
+}
