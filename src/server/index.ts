@@ -7,4 +7,16 @@ export {
   type VerifiedCustomer,
   type VerifierOptions,
 } from './verify.js';
+export { createCustomerGateHandler, type CustomerGateHandler } from './handler.js';
+export type {
+  Authorize,
+  AuthorizeResult,
+  CustomerGateOptions,
+  ExchangeErrorContext,
+  ExchangePhase,
+  OnExchangeError,
+} from './exchange.js';
+export type { OriginsOption } from './cors.js';
+export { html, HtmlFragment, isHtmlFragment, escapeHtml } from './html.js';
+export { toNodeListener, type FetchHandler, type NodeListener } from './node.js';
 export type { Customer, ExchangeSuccess, ExchangeErrorBody, TokenErrorCode } from '../protocol.js';

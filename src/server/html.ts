@@ -1,0 +1,64 @@
+/**
+ * HTML fragments an `authorize` hook may return instead of JSON data.
+ *
+ * A fragment is markup the app vouches for: the exchange answers it as `text/html` and the element
+ * inserts it. Returning a plain string is not enough (it would be JSON data), so markup must be
+ * wrapped on purpose with `html()`. Used as a tagged template, `html` escapes every interpolated
+ * value, so customer data (an email, a product name) cannot inject markup.
+ */
+
+// Symbol.for, so a fragment made by a second copy of this package is still recognised.
+const BRAND = Symbol.for('bc-customer-gate.html-fragment');
+
+export class HtmlFragment {
+  readonly #markup: string;
+
+  constructor(markup: string) {
+    if (typeof markup !== 'string') {
+      throw new TypeError('bc-customer-gate: an HtmlFragment is made from a string of markup.');
+    }
+    this.#markup = markup;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  toString(): string {
+    return this.#markup;
+  }
+}
+
+/**
+ * Marks markup as an HTML fragment for the exchange response.
+ *
+ * - `html('<p>…</p>')` trusts the whole string: build it only from values you control or escaped.
+ * - `` html`<p>Hello ${customer.email}</p>` `` escapes each `${}` value (a nested `html` fragment is
+ *   kept as markup; arrays are joined; `null`, `undefined` and `false` render nothing).
+ */
+export function html(markup: string): HtmlFragment;
+export function html(strings: TemplateStringsArray, ...values: unknown[]): HtmlFragment;
+export function html(first: string | TemplateStringsArray, ...values: unknown[]): HtmlFragment {
+  if (typeof first === 'string') return new HtmlFragment(first);
+  if (!Array.isArray(first) || !Array.isArray((first as TemplateStringsArray).raw)) {
+    throw new TypeError('bc-customer-gate: html() takes a string of markup or is used as a tagged template.');
+  }
+  let out = first[0] ?? '';
+  for (let i = 0; i < values.length; i++) out += interpolate(values[i]) + (first[i + 1] ?? '');
+  return new HtmlFragment(out);
+}
+
+export function isHtmlFragment(value: unknown): value is HtmlFragment {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes text for use in HTML content or a quoted attribute value. */
+export function escapeHtml(text: string): string {
+  return String(text).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+}
+
+function interpolate(value: unknown): string {
+  if (value === null || value === undefined || value === false) return '';
+  if (isHtmlFragment(value)) return value.toString();
+  if (Array.isArray(value)) return value.map(interpolate).join('');
+  return escapeHtml(String(value));
+}
