@@ -20,8 +20,16 @@ export function processIo(): Io {
     },
     untilInterrupted: () =>
       new Promise((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
+        // Signal listeners alone do not keep Node running; a long-running command must not exit early.
+        const keepAlive = setInterval(() => {}, 1 << 30);
+        const stop = () => {
+          clearInterval(keepAlive);
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
       }),
   };
 }

@@ -117,7 +117,7 @@ async function runInstall(args: readonly string[], io: Io): Promise<number> {
     let text = 'Dry run: nothing was changed.\n';
     if (!result.lookedUp) text += 'No access token, so the store was not checked for an existing template; a real run updates one in place.\n';
     if (!result.write) text += `Widget template ${label} (${result.uuid}) is already up to date; no write would be sent.\n`;
-    else text += `Would ${result.action === 'created' ? 'create' : `update ${result.uuid}`}:\n\n${describeRequest(result.write)}`;
+    else text += `Would ${result.action === 'created' ? 'create' : `update ${result.uuid}`}:\n\n${describeRequest(result.write, accessToken !== '')}`;
     io.stdout(text);
     return 0;
   }
@@ -126,8 +126,8 @@ async function runInstall(args: readonly string[], io: Io): Promise<number> {
   return 0;
 }
 
-function describeRequest(request: WidgetsRequest): string {
-  const headers = ['X-Auth-Token: ******** (masked)', 'Accept: application/json', 'Content-Type: application/json'];
+function describeRequest(request: WidgetsRequest, hasToken: boolean): string {
+  const headers = [`X-Auth-Token: ${hasToken ? '******** (masked)' : '(your access token)'}`, 'Accept: application/json', 'Content-Type: application/json'];
   return `${request.method} ${request.url}\n${indent(headers.join('\n'))}\n\n${JSON.stringify(request.body, null, 2)}\n`;
 }
 

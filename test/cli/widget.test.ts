@@ -1,0 +1,229 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { buildWidgetTemplate, DEFAULT_WIDGET_NAME } from '../../src/widget/template.js';
+import { assertNoStack, assertUsageError, root, runCli, type CliResult } from './run-cli.js';
+import { startWidgetsApi, type FakeWidgetsApi } from './widgets-api.js';
+import { readFileSync } from 'node:fs';
+
+const TOKEN = 'good-token-0123456789';
+const READ_ONLY = 'read-only-token-987654';
+const STORE = 'abc123';
+const version = (JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { version: string }).version;
+
+let api: FakeWidgetsApi;
+
+before(async () => {
+  api = await startWidgetsApi({ storeHash: STORE, tokens: [TOKEN], readOnlyTokens: [READ_ONLY] });
+});
+after(() => api.close());
+beforeEach(() => {
+  api.templates.length = 0;
+  api.requests.length = 0;
+  api.requiredFields = ['name', 'template'];
+  api.failWith = undefined;
+});
+
+const install = (extra: string[] = [], token: string | null = TOKEN) =>
+  runCli(['widget', 'install', '--store-hash', STORE, '--api-base', api.base, ...extra], { env: token ? { BC_ACCESS_TOKEN: token } : {} });
+
+function assertClean(result: CliResult, ...secrets: string[]): void {
+  for (const secret of [TOKEN, READ_ONLY, ...secrets]) {
+    assert.ok(!result.stdout.includes(secret) && !result.stderr.includes(secret), 'an access token was printed');
+  }
+  assertNoStack(result);
+}
+
+/** What a fresh install should store, for comparing with what the fake API holds. */
+const expected = (options: { clientId?: string; endpoint?: string; name?: string } = {}) => buildWidgetTemplate({ version, ...options });
+
+describe('bc-customer-gate widget install', () => {
+  it('creates the template on the first run', async () => {
+    const result = await install(['--client-id', 'cid123', '--endpoint', 'https://app.example.com/gate']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, new RegExp(`^Created widget template "${DEFAULT_WIDGET_NAME.replace(/[()]/g, '\\$&')}" \\(${api.templates[0]?.uuid}\\)`));
+    assert.equal(api.templates.length, 1);
+    const stored = api.templates[0]!;
+    const want = expected({ clientId: 'cid123', endpoint: 'https://app.example.com/gate' });
+    assert.equal(stored.name, want.name);
+    assert.equal(stored.template, want.template);
+    assert.deepEqual(stored.schema, want.schema);
+    assert.match(stored.template, new RegExp(`<script type="module" src="https://cdn\\.jsdelivr\\.net/npm/bc-customer-gate@${version.replace(/\./g, '\\.')}/dist/cdn/bc-customer-gate\\.js"></script>`));
+    assert.deepEqual(api.writes().map((r) => r.method), ['POST']);
+    assert.ok(api.requests.every((r) => r.token === TOKEN), 'every request carries X-Auth-Token');
+    assertClean(result);
+  });
+
+  it('sends no write when run again with the same template', async () => {
+    assert.equal((await install()).code, 0);
+    const second = await install();
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /is already up to date; nothing sent/);
+    assert.deepEqual(api.writes().map((r) => r.method), ['POST'], 'the second run wrote nothing');
+    assert.equal(api.templates.length, 1);
+  });
+
+  it('updates in place (PUT) when the stored template differs', async () => {
+    assert.equal((await install()).code, 0);
+    const uuid = api.templates[0]!.uuid;
+    api.templates[0]!.template = '<p>an older version</p>';
+    const result = await install();
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, new RegExp(`^Updated widget template .* \\(${uuid}\\)`));
+    assert.deepEqual(api.writes().map((r) => `${r.method} ${r.path}`), [
+      `POST /stores/${STORE}/v3/content/widget-templates`,
+      `PUT /stores/${STORE}/v3/content/widget-templates/${uuid}`,
+    ]);
+    assert.equal(api.templates.length, 1);
+    assert.equal(api.templates[0]!.template, expected().template);
+  });
+
+  it('updates when only the schema defaults changed (--client-id)', async () => {
+    assert.equal((await install(['--client-id', 'first'])).code, 0);
+    const result = await install(['--client-id', 'second']);
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /^Updated/);
+    assert.deepEqual(api.templates[0]!.schema, expected({ clientId: 'second' }).schema);
+  });
+
+  it('finds its template by name across pages (meta.pagination)', async () => {
+    const stamp = new Date().toISOString();
+    for (let i = 0; i < 120; i++) {
+      api.templates.push({ uuid: `other-${i}`, name: `Other widget ${i}`, template: '<p></p>', schema: [], kind: 'custom', date_created: stamp, date_modified: stamp });
+    }
+    const want = expected();
+    api.templates.splice(110, 0, { uuid: 'ours', name: want.name, template: want.template, schema: want.schema, kind: 'custom', date_created: stamp, date_modified: stamp });
+    const result = await install();
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /\(ours\) is already up to date/);
+    assert.deepEqual(
+      api.requests.map((r) => r.path.replace(/^.*\?/, '')),
+      ['page=1&limit=50', 'page=2&limit=50', 'page=3&limit=50'],
+    );
+    assert.equal(api.writes().length, 0);
+  });
+
+  it('--name installs a second, separately named template', async () => {
+    assert.equal((await install()).code, 0);
+    const result = await install(['--name', 'Members only']);
+    assert.equal(result.code, 0);
+    assert.deepEqual(api.templates.map((t) => t.name).sort(), [DEFAULT_WIDGET_NAME, 'Members only'].sort());
+  });
+
+  it('--dry-run prints the POST it would send, token masked, and writes nothing', async () => {
+    const result = await install(['--dry-run', '--endpoint', 'https://app.example.com/gate']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^Dry run: nothing was changed\./);
+    assert.match(result.stdout, new RegExp(`^POST ${api.base.replace(/\./g, '\\.')}/stores/${STORE}/v3/content/widget-templates$`, 'm'));
+    assert.match(result.stdout, /X-Auth-Token: \*+ \(masked\)/);
+    assert.match(result.stdout, /"name": "Customer gate \(bc-customer-gate\)"/);
+    assert.match(result.stdout, /"default": "https:\/\/app\.example\.com\/gate"/);
+    assert.equal(api.writes().length, 0);
+    assert.equal(api.templates.length, 0);
+    assertClean(result);
+  });
+
+  it('--dry-run against a changed template prints the PUT and writes nothing', async () => {
+    assert.equal((await install()).code, 0);
+    const uuid = api.templates[0]!.uuid;
+    api.templates[0]!.template = 'stale';
+    const result = await install(['--dry-run']);
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, new RegExp(`^PUT .*/widget-templates/${uuid}$`, 'm'));
+    assert.deepEqual(api.writes().map((r) => r.method), ['POST']);
+    assert.equal(api.templates[0]!.template, 'stale');
+  });
+
+  it('--dry-run with nothing to change says so', async () => {
+    assert.equal((await install()).code, 0);
+    const result = await install(['--dry-run']);
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /already up to date; no write would be sent/);
+  });
+
+  it('--dry-run without a token plans a create and sends nothing at all', async () => {
+    const result = await install(['--dry-run'], null);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /No access token, so the store was not checked/);
+    assert.match(result.stdout, /X-Auth-Token: \(your access token\)/);
+    assert.match(result.stdout, /^POST /m);
+    assert.equal(api.requests.length, 0);
+  });
+
+  it('401: the token is wrong or expired', async () => {
+    const result = await install([], 'wrong-token-55555');
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^error: The Widgets API refused the access token \(401\): it is wrong, expired or revoked/m);
+    assert.equal(result.stdout, '');
+    assertClean(result, 'wrong-token-55555');
+  });
+
+  it('403: the token lacks the Content scope', async () => {
+    const result = await install([], READ_ONLY);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /\(403\): it needs the Content scope set to "modify"/);
+    assert.equal(api.templates.length, 0);
+    assertClean(result);
+  });
+
+  it('422: prints the API\'s field errors', async () => {
+    api.requiredFields = ['name', 'template', 'channel_id'];
+    const result = await install();
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /rejected the widget template \(422: JSON data is missing or invalid\)/);
+    assert.match(result.stderr, /^ {2}channel_id: error\.path\.missing: channel_id is required$/m);
+    assertClean(result);
+  });
+
+  it('5xx: names the status and suggests a retry', async () => {
+    api.failWith = 503;
+    const result = await install();
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /failed with HTTP 503: Service Unavailable\. BigCommerce had a problem; try again shortly\./);
+    assertClean(result);
+  });
+
+  it('404: an unknown store hash', async () => {
+    const result = await runCli(['widget', 'install', '--store-hash', 'nosuchstore', '--api-base', api.base], { env: { BC_ACCESS_TOKEN: TOKEN } });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /Not found \(404\).*check --store-hash/);
+  });
+
+  it('a network error (closed port) is one clear line', async () => {
+    const port = await closedPort();
+    const result = await runCli(['widget', 'install', '--store-hash', STORE, '--api-base', `http://127.0.0.1:${port}`], { env: { BC_ACCESS_TOKEN: TOKEN } });
+    assert.equal(result.code, 1);
+    assert.equal(result.stderr, `error: Could not reach http://127.0.0.1:${port}: connection refused (ECONNREFUSED). Check --api-base and the network connection.\n`);
+    assertClean(result);
+  });
+
+  it('--access-token works, with a shell-history note that does not echo it', async () => {
+    const result = await runCli(['widget', 'install', '--store-hash', STORE, '--api-base', api.base, '--access-token', TOKEN]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /shell history; set BC_ACCESS_TOKEN instead/);
+    assertClean(result);
+  });
+
+  it('usage errors', async () => {
+    assertUsageError(await runCli(['widget', 'install', '--api-base', api.base], { env: { BC_ACCESS_TOKEN: TOKEN } }), /Missing --store-hash/);
+    assertUsageError(await runCli(['widget', 'install', '--store-hash', STORE]), /Missing the access token: set BC_ACCESS_TOKEN/);
+    assertUsageError(await install(['--store-hash', '../x']), /--store-hash was given more than once/);
+    assertUsageError(await runCli(['widget', 'install', '--store-hash', 'a/b'], { env: { BC_ACCESS_TOKEN: TOKEN } }), /--store-hash is letters and digits only/);
+    assertUsageError(await runCli(['widget', 'install', '--store-hash', STORE, '--api-base', 'http://api.example.com'], { env: { BC_ACCESS_TOKEN: TOKEN } }), /--api-base must use https/);
+    assertUsageError(await install(['--endpoint', 'not a url']), /--endpoint must be an absolute URL/);
+    assertUsageError(await install(['--script-url', 'http://cdn.example.com/x.js']), /--script-url must use https/);
+    assertUsageError(await install(['--name', '  ']), /--name must not be empty/);
+    assert.equal(api.requests.length, 0, 'usage errors send nothing');
+  });
+});
+
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
