@@ -1,1 +1,15 @@
 export { mintCustomerToken, type MintCustomer, type MintOptions } from './mint.js';
+export {
+  createMockStorefront,
+  OTHER_STORE_HASH,
+  SESSION_COOKIE,
+  type MockStorefront,
+  type MockStorefrontOptions,
+  type StorefrontAddress,
+  type StorefrontBehaviour,
+  type StorefrontRequestContext,
+  type StorefrontRequestRecord,
+  type StorefrontRoute,
+  type StorefrontStats,
+} from './storefront.js';
+export { escapeHtml, renderTemplate, type PageContext, type PageRenderer, type StorefrontCustomer } from './template.js';
