@@ -29,6 +29,10 @@ export type NodeListener = (req: IncomingMessage, res: ServerResponse, next?: (e
 
 /** Unread request bodies up to this size are discarded to keep the connection; larger ones close it. */
 const DRAIN_LIMIT = 64 * 1024;
+/** Lingering close: how long, and how much, to keep discarding after answering before cutting. */
+const LINGER_IDLE_MS = 250;
+const LINGER_MAX_MS = 2000;
+const LINGER_MAX_BYTES = 1024 * 1024;
 
 export function toNodeListener(handler: FetchHandler): NodeListener {
   if (typeof handler !== 'function') {
@@ -56,7 +60,7 @@ async function exchange(core: ExchangeCore, req: IncomingMessage, res: ServerRes
     contentLength: headerValue(headers['content-length']),
   });
   if (!start.readBody) {
-    writePlain(res, start.result, unreadBodyIsLarge(req, core.maxBodyBytes));
+    writePlain(req, res, start.result, unreadBodyIsLarge(req, core.maxBodyBytes));
     return;
   }
   const body = await readBody(req, core.maxBodyBytes);
@@ -66,14 +70,17 @@ async function exchange(core: ExchangeCore, req: IncomingMessage, res: ServerRes
     await writeResponse(req, res, response.status, response.statusText, result.headers, response.body, false);
   } else {
     // Over the limit, the rest of the body is still coming: close rather than drain it.
-    writePlain(res, result, body === BODY_TOO_LARGE && req.httpVersionMajor === 1);
+    writePlain(req, res, result, body === BODY_TOO_LARGE && req.httpVersionMajor === 1);
   }
 }
 
-function writePlain(res: ServerResponse, result: PlainResult, close: boolean): void {
+function writePlain(req: IncomingMessage, res: ServerResponse, result: PlainResult, close: boolean): void {
   const { headers, body } = result;
   if (body !== '') headers['Content-Length'] = String(Buffer.byteLength(body));
-  if (close) headers['Connection'] = 'close';
+  if (close) {
+    headers['Connection'] = 'close';
+    lingerOnClose(req);
+  }
   res.writeHead(result.status, headers);
   res.end(body === '' ? undefined : body);
 }
@@ -267,6 +274,44 @@ function requestUrl(req: IncomingMessage): string {
   }
 }
 
+/**
+ * Closes a `Connection: close` socket gently while the client may still be sending the body we
+ * refused. Node destroys such a socket as soon as the response is flushed; with request bytes
+ * still arriving that sends a reset, and many clients then report the reset instead of reading the
+ * 413 already in their buffer. So, like nginx's lingering close: send FIN after the response, keep
+ * discarding for a moment (bounded in time and bytes, and cut short when the client goes quiet),
+ * then destroy.
+ */
+function lingerOnClose(req: IncomingMessage): void {
+  const socket = req.socket;
+  if (!socket || req.httpVersionMajor !== 1 || req.readableEnded) return;
+  socket.destroySoon = function lingeringClose(this: typeof socket) {
+    if (this.destroyed) return;
+    this.end();
+    let discarded = 0;
+    const cut = () => {
+      clearTimeout(idle);
+      clearTimeout(deadline);
+      req.off('data', onData).off('end', cut);
+      this.destroy();
+    };
+    let idle = setTimeout(cut, LINGER_IDLE_MS);
+    const deadline = setTimeout(cut, LINGER_MAX_MS);
+    const onData = (chunk: Buffer | string) => {
+      discarded += chunk.length;
+      if (discarded > LINGER_MAX_BYTES) return cut();
+      clearTimeout(idle);
+      idle = setTimeout(cut, LINGER_IDLE_MS);
+    };
+    this.once('close', () => {
+      clearTimeout(idle);
+      clearTimeout(deadline);
+    });
+    req.on('data', onData).on('end', cut);
+    req.resume();
+  };
+}
+
 /** Whether the request still has a body coming that is too large (or of unknown size) to drain. */
 function unreadBodyIsLarge(req: IncomingMessage, drainLimit: number): boolean {
   if (req.httpVersionMajor !== 1 || req.readableEnded) return false;
@@ -290,7 +335,10 @@ async function writeResponse(
   });
   const cookies = headers.getSetCookie();
   if (cookies.length > 0) out['set-cookie'] = cookies;
-  if (close) out['connection'] = 'close';
+  if (close) {
+    out['connection'] = 'close';
+    lingerOnClose(req);
+  }
   res.writeHead(status, statusText || undefined, out);
   if (!body || req.method === 'HEAD' || status === 204 || status === 304) {
     body?.cancel().catch(() => {});

@@ -313,7 +313,7 @@ function tokensIn(request: Sent): string[] {
 }
 
 function runTable(label: string, getSend: () => Send) {
-  describe(`exchange table (${label})`, () => {
+  describe(`exchange table (${label})`, { timeout: 20_000 }, () => {
     beforeEach(() => {
       reported.length = 0;
       storeChecks.length = 0;
@@ -367,7 +367,7 @@ function runTable(label: string, getSend: () => Send) {
   });
 }
 
-describe('exchange endpoint', () => {
+describe('exchange endpoint', { timeout: 20_000 }, () => {
   let fast: http.Server;
   let generic: http.Server;
   before(async () => {
@@ -388,7 +388,7 @@ describe('exchange endpoint', () => {
 
 const base = { clientId: CLIENT_ID, clientSecret: SECRET, stores: STORE, origins: [ORIGIN] };
 
-describe('createCustomerGateHandler: misconfiguration fails at start-up', () => {
+describe('createCustomerGateHandler: misconfiguration fails at start-up', { timeout: 20_000 }, () => {
   const bad: Array<[string, unknown, RegExp]> = [
     ['no options', undefined, /clientId, clientSecret, stores, origins/],
     ['no origins', { ...base, origins: undefined }, /"origins" is required/],
@@ -435,7 +435,7 @@ describe('createCustomerGateHandler: misconfiguration fails at start-up', () => 
   });
 });
 
-describe('Fetch handler', () => {
+describe('Fetch handler', { timeout: 20_000 }, () => {
   const request = (body: BodyInit | null, headers: Record<string, string> = {}, init: RequestInit & { duplex?: 'half' } = {}) =>
     new Request('http://gate.test/customer-gate', { method: 'POST', headers: { Origin: ORIGIN, 'Content-Type': TEXT, ...headers }, body, ...init });
 
@@ -568,7 +568,7 @@ describe('Fetch handler', () => {
   });
 });
 
-describe('html()', () => {
+describe('html()', { timeout: 20_000 }, () => {
   it('escapes interpolated values, keeps nested fragments, joins arrays, drops null/undefined/false', () => {
     const items = ['<a>', 'b&c'];
     const fragment = html`<ul>${items.map((i) => html`<li title="${i}">${i}</li>`)}</ul>${null}${undefined}${false}${0}`;
