@@ -13,6 +13,13 @@ try {
   console.error(`size: ${file.pathname} is missing; run \`npm run build\` first.`);
   process.exit(1);
 }
+// A CDN file must stand alone: any import left (a bare `lit`, a chunk) would fail in the browser.
+const code = source.toString('utf8');
+if (/(?:^|[;}])\s*import\s*[\w{*"']|\bimport\s*\(|\bexport\s*(?:\*|\{[^}]*\})\s*from\b/.test(code)) {
+  console.error('size: dist/cdn/bc-customer-gate.js still imports other modules; it must be self-contained.');
+  process.exit(1);
+}
+
 const gzip = gzipSync(source, { level: 9 }).length;
 const brotli = brotliCompressSync(source, {
   params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: source.length },
