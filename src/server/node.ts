@@ -113,6 +113,7 @@ function readBody(req: IncomingMessage, limit: number): ExchangeBody | Promise<E
     // 'close' before 'end': the client went away mid-body.
     const onFailure = () => settle(BODY_UNREADABLE);
     req.on('data', onData).on('end', onEnd).on('error', onFailure).on('close', onFailure);
+    req.resume(); // a listener alone does not restart a stream something paused explicitly
   });
 }
 
@@ -389,6 +390,7 @@ function failed(error: unknown, res: ServerResponse, next: ((error?: unknown) =>
   res.writeHead(500, {
     'Content-Type': 'text/plain; charset=utf-8',
     'Cache-Control': 'no-store',
+    Vary: 'Origin',
     'X-Content-Type-Options': 'nosniff',
   });
   res.end('Internal Server Error');
