@@ -273,7 +273,9 @@ function readClaims(payload: JWTPayload): VerifiedCustomer {
 
 /** Maps jose's errors onto the stable codes; anything unrecognised is rethrown untouched. */
 function translate(error: unknown, clientId: string): unknown {
-  const fail = (code: TokenErrorCode, message: string) => new CustomerTokenError(code, message, { cause: error });
+  // No `cause`: jose's errors carry the decoded, unverified claims (emails), which would then end up
+  // in whatever logs the error. The code and message say everything a caller needs.
+  const fail = (code: TokenErrorCode, message: string) => new CustomerTokenError(code, message);
   if (error instanceof errors.JWTExpired) {
     return fail('expired', `Token expired (${error.claim === 'iat' ? 'older than the maximum token age' : '"exp" has passed'}); fetch a fresh one.`);
   }

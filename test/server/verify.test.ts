@@ -261,3 +261,15 @@ describe('verifier: configuration errors surface at creation', () => {
     });
   }
 });
+
+describe('verifier: errors carry nothing from the token', () => {
+  it('has no cause holding decoded claims (which include the email)', async () => {
+    const error = await verify(await mint({ clientSecret: OTHER_SECRET })).catch((e: unknown) => e);
+    assert.ok(error instanceof CustomerTokenError);
+    assert.equal(error.cause, undefined);
+    const expired = await verify(await mint({ issuedAt: NOW - 5000 })).catch((e: unknown) => e);
+    assert.ok(expired instanceof CustomerTokenError);
+    assert.equal(expired.cause, undefined);
+    assert.ok(!JSON.stringify({ ...expired, message: expired.message }).includes('john.doe'));
+  });
+});
