@@ -1,4 +1,4 @@
-import { errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
+import { base64url, errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import {
   ALGORITHMS,
   ISSUER,
@@ -227,6 +227,19 @@ function checkShape(token: unknown, maxLength: number): asserts token is string 
           ? 'Token has surrounding whitespace; trim it before verifying.'
           : 'Token is not a compact JWT (three base64url parts separated by dots).',
     );
+  }
+  // Base64url decoders ignore a final character's unused low bits, so up to 16 spellings of one
+  // signature verify. Accept only the canonical one, so the token string itself is unforgeable
+  // (it may key a replay cache or a denylist).
+  const signature = token.slice(token.lastIndexOf('.') + 1);
+  let canonical = false;
+  try {
+    canonical = base64url.encode(base64url.decode(signature)) === signature;
+  } catch {
+    // An impossible length (4n + 1 characters) cannot be decoded at all.
+  }
+  if (!canonical) {
+    throw new CustomerTokenError('signature', 'Signature does not match: it is not canonical base64url, so the token was altered.');
   }
 }
 

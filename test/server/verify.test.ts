@@ -58,6 +58,12 @@ const badTokens: Array<[string, () => Promise<string> | string, TokenErrorCode]>
     const sig = goodToken.split('.')[2]!;
     return goodToken.slice(0, -sig.length) + (sig[0] === 'A' ? 'B' : 'A') + sig.slice(1);
   }, 'signature'],
+  ['non-canonical signature encoding (unused low bits set)', () => {
+    const sig = goodToken.split('.')[2]!; // HS512: 86 characters, the last carries 4 unused bits
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(sig.at(-1)!);
+    return goodToken.slice(0, -1) + alphabet[last ^ 1];
+  }, 'signature'],
   ['signature removed', () => goodToken.slice(0, goodToken.lastIndexOf('.') + 1), 'malformed'],
   ['truncated', () => goodToken.slice(0, goodToken.length - 10), 'signature'],
   ['truncated mid-payload', () => goodToken.slice(0, goodToken.indexOf('.') + 20), 'malformed'],
