@@ -1,0 +1,191 @@
+// `npm run bench`: every benchmark in one run, side by side, printed as ratios (absolute figures
+// drift on a shared machine; ratios measured in the same run hold) and saved to out/bench.json.
+//
+//   node bench/run.mjs [verify] [endpoint] [page] [--quick]
+//
+// With no section named, all run. --quick shortens every section, for trying the harness only.
+// Exits non-zero on a genuine error (a valid token refused, a non-2xx answer, a page that does not
+// reveal its content), never because something was slow.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { BenchError, fmtInt, machine, makeSecret, mintPool, ratio } from './common.mjs';
+import { benchEndpoint } from './endpoint.mjs';
+import { benchPage, benchSize } from './page.mjs';
+import { benchVerify } from './verify.mjs';
+
+const WATCHDOG_MS = 10 * 60_000;
+const POOL_SIZE = 10_000;
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const named = args.filter((a) => !a.startsWith('--'));
+const wanted = (section) => named.length === 0 || named.includes(section);
+const log = (line) => console.log(line);
+
+const watchdog = setTimeout(() => {
+  console.error(`bench: still running after ${WATCHDOG_MS / 60_000} minutes; stopping.`);
+  process.exit(1);
+}, WATCHDOG_MS);
+watchdog.unref();
+
+async function main() {
+  const started = Date.now();
+  const host = machine();
+  log(`Machine: ${host.cpu}, ${host.cores} cores, ${host.memoryGiB} GiB, Node ${host.node}, ${host.platform}`);
+  log(`Load average at start: ${host.loadAverage.join(' / ')} (1/5/15 min)`);
+  if (host.cores <= 2) log('Note: on 2 cores the load generator and the server under test compete for the CPU.');
+
+  // Read now: the build output on disk may be replaced while the run goes on.
+  const bundle = readFileSync(new URL('../dist/cdn/bc-customer-gate.js', import.meta.url));
+  const secret = makeSecret();
+  const results = { machine: host, startedAt: new Date(started).toISOString(), quick };
+
+  log(`\nMinting ${fmtInt(POOL_SIZE)} distinct tokens...`);
+  const pool = await mintPool(secret, POOL_SIZE);
+
+  if (wanted('verify')) {
+    log('Token verification...');
+    results.verify = await benchVerify({ secret, pool, rounds: quick ? 1 : 3, warmup: quick ? 500 : 2000, log });
+  }
+  if (wanted('endpoint')) {
+    log('Exchange endpoint under load...');
+    results.endpoint = await benchEndpoint({ secret, pool, rounds: quick ? 1 : 3, seconds: quick ? 2 : 5, warmupSeconds: 1, log });
+  }
+  if (wanted('page')) {
+    log('Bundle size...');
+    results.size = await benchSize(bundle);
+    log('Pages in Chromium...');
+    results.page = await benchPage({ secret, bundle, loads: quick ? 3 : 9, log });
+  }
+  results.seconds = Math.round((Date.now() - started) / 1000);
+  results.targets = targets(results);
+
+  log('');
+  log(report(results));
+  mkdirSync(new URL('../out/', import.meta.url), { recursive: true });
+  writeFileSync(new URL('../out/bench.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+  log(`\nSaved out/bench.json (${results.seconds} s).`);
+}
+
+function byId(list, id) {
+  return list?.find((r) => r.id === id);
+}
+
+/** Each target as a ratio measured in this run, and whether it was met. */
+function targets(r) {
+  const list = [];
+  const v = r.verify?.results;
+  if (v) {
+    const value = ratio(byId(v, 'package').concurrent, byId(v, 'fastJwt').concurrent);
+    list.push({ id: 'verify', name: 'verification, 64 in flight, vs fast-jwt', goal: '>= 0.5x', value: `${value}x`, met: value >= 0.5 });
+  }
+  const e = r.endpoint?.results;
+  if (e) {
+    const vsCeiling = ratio(byId(e, 'package').rps, byId(e, 'bare').rps);
+    const vsExpress = ratio(byId(e, 'package').rps, byId(e, 'express').rps);
+    list.push({ id: 'endpointCeiling', name: 'endpoint vs bare node:http ceiling', goal: '>= 0.6x', value: `${vsCeiling}x`, met: vsCeiling >= 0.6 });
+    list.push({ id: 'endpointExpress', name: 'endpoint vs Express + jsonwebtoken', goal: '>= 10x', value: `${vsExpress}x`, met: vsExpress >= 10 });
+  }
+  const p = r.page;
+  if (p) {
+    for (const id of ['signedIn1', 'signedIn10']) {
+      const row = byId(p.results, id);
+      const over = Math.round((row.revealMs - p.floorMs) * 10) / 10;
+      list.push({ id: `reveal-${id}`, name: `reveal, ${row.gates} gate${row.gates > 1 ? 's' : ''}, over the ${p.floorMs} ms floor`, goal: '<= +25 ms', value: `${over >= 0 ? '+' : ''}${over} ms`, met: over <= 25 });
+    }
+  }
+  if (r.size) {
+    list.push({ id: 'bundle', name: 'CDN bundle, gzip', goal: '<= 9,000 B', value: `${fmtInt(r.size.bundle.gzip)} B`, met: r.size.bundle.gzip <= 9000 });
+  }
+  return list;
+}
+
+function table(headers, rows) {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => String(row[i]).length)));
+  const line = (cells) => `| ${cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(' | ')} |`;
+  return [line(headers), `|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+const x = (value) => (value === null ? '-' : `${value.toFixed(2)}x`);
+
+function report(r) {
+  const out = [];
+  if (r.verify) {
+    const { results: v, tokens, rounds, inFlight } = r.verify;
+    const floor = byId(v, 'floor');
+    const fast = byId(v, 'fastJwt');
+    out.push(`Token verification: ${fmtInt(tokens)} distinct valid tokens per pass, median of ${rounds} rounds (tokens/s)`);
+    out.push(
+      table(
+        ['verifier', 'one at a time', 'x floor', `${inFlight} in flight`, 'x floor', 'x fast-jwt'],
+        v.map((c) => [
+          c.name,
+          fmtInt(c.sequential),
+          x(ratio(c.sequential, floor.sequential)),
+          fmtInt(c.concurrent),
+          x(ratio(c.concurrent, floor.concurrent)),
+          x(ratio(c.concurrent, fast.concurrent)),
+        ]),
+      ),
+    );
+    out.push('');
+  }
+  if (r.endpoint) {
+    const { results: e, connections, seconds, rounds } = r.endpoint;
+    const bare = byId(e, 'bare');
+    const express = byId(e, 'express');
+    out.push(`Exchange endpoint over loopback: ${connections} connections, ${seconds} s after a warm-up, median of ${rounds} rounds; zero non-2xx answers`);
+    out.push(
+      table(
+        ['endpoint', 'req/s', 'p50 ms', 'p99 ms', 'x ceiling', 'x Express'],
+        e.map((t) => [t.name, fmtInt(t.rps), t.p50, t.p99, x(ratio(t.rps, bare.rps)), x(ratio(t.rps, express.rps))]),
+      ),
+    );
+    out.push('');
+  }
+  if (r.size) {
+    const { bundle, litAlone } = r.size;
+    out.push('CDN bundle (bytes)');
+    out.push(
+      table(
+        ['file', 'minified', 'gzip', 'brotli'],
+        [
+          ['dist/cdn/bc-customer-gate.js', fmtInt(bundle.minified), fmtInt(bundle.gzip), fmtInt(bundle.brotli)],
+          ['a minimal Lit element, same build', fmtInt(litAlone.minified), fmtInt(litAlone.gzip), fmtInt(litAlone.brotli)],
+          ['the element\'s own code', fmtInt(bundle.minified - litAlone.minified), fmtInt(r.size.ownGzip), fmtInt(r.size.ownBrotli)],
+        ],
+      ),
+    );
+    out.push('');
+  }
+  if (r.page) {
+    const p = r.page;
+    out.push(`Page in headless Chromium ${p.chromium}: ${p.delayMs} ms added to every token and exchange answer; floor ${p.floorMs} ms`);
+    out.push(
+      table(
+        ['page', 'requests', 'gate requests', 'reveal ms (median)', 'over floor'],
+        p.results.map((s) => [
+          s.name,
+          s.requests.total,
+          s.requests.gate,
+          s.revealMs,
+          s.id.startsWith('guest') ? '-' : `${s.revealMs - p.floorMs >= 0 ? '+' : ''}${Math.round((s.revealMs - p.floorMs) * 10) / 10}`,
+        ]),
+      ),
+    );
+    out.push('');
+  }
+  if (r.targets.length) {
+    out.push('Targets');
+    out.push(table(['target', 'goal', 'measured', 'met'], r.targets.map((t) => [t.name, t.goal, t.value, t.met ? 'yes' : 'NO'])));
+  }
+  return out.join('\n');
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    if (error instanceof BenchError) console.error(`\nbench: ${error.message}`);
+    else console.error('\nbench: failed:', error);
+    process.exit(1);
+  },
+);
