@@ -202,21 +202,24 @@ export class BcCustomerGate extends LitElement {
           this.#show(outcome.detail);
         } catch (error) {
           this.#clear();
-          sayOnce('render', `could not insert the verified content (${error}). If the page enforces Trusted Types, allow its policy: trusted-types ${POLICY_NAME}.`);
+          sayOnce('render', `${error}. A page enforcing Trusted Types must allow "trusted-types ${POLICY_NAME} lit-html".`);
           outcome = { state: 'error', detail: new GateError('render', 'malformed', 200, error) };
         }
       }
     } else {
       this.#clear();
     }
-    if (outcome.state === 'error' && outcome.detail.stage === 'exchange' && outcome.detail.reason === 'network') {
-      // The token request worked and the exchange got no response at all: what a CORS or CSP
-      // misconfiguration looks like from here (the browser hides which one).
-      const origin = new URL(this.endpoint!, document.baseURI).origin;
-      sayOnce(
-        'cors',
-        `the request to ${origin} got no response. If the app's endpoint is up, add this page's origin (${location.origin}) to the handler's \`origins\`, and allow ${origin} in the page's Content-Security-Policy connect-src.`,
-      );
+    if (outcome.state === 'error' && outcome.detail.stage === 'exchange') {
+      // What a misconfigured endpoint looks like from here, said once per endpoint. No response at
+      // all is a CORS or CSP refusal (the browser hides which one).
+      const { reason } = outcome.detail;
+      const endpoint = new URL(this.endpoint!, document.baseURI);
+      const hint = (<Record<string, string>>{
+        network: `got no response. If it is up, add ${location.origin} to the handler's \`origins\` and ${endpoint.origin} to the page's CSP connect-src.`,
+        malformed: "answered 200 without the exchange's JSON or HTML: point endpoint at the app's exchange handler.",
+        redirect: 'redirected, which is not followed: point endpoint at the final URL.',
+      })[reason];
+      if (hint) sayOnce(reason + endpoint, `the request to ${endpoint} ${hint}`);
     }
     const changed = outcome.state !== this._state;
     this._state = outcome.state;

@@ -82,7 +82,7 @@ export class GateError extends Error {
   override readonly name = 'GateError';
   constructor(
     readonly stage: 'config' | 'token' | 'exchange' | 'render',
-    readonly reason: 'config' | 'network' | 'timeout' | 'status' | 'malformed',
+    readonly reason: 'config' | 'network' | 'timeout' | 'status' | 'malformed' | 'redirect',
     readonly status?: number,
     cause?: unknown,
   ) {
@@ -182,16 +182,17 @@ function createSession(key: string, o: SessionOptions): (listener: Listener) => 
       if (token === null) return ANONYMOUS;
       // https://fetch.spec.whatwg.org/#cors-safelisted-request-header: a text/plain POST with no
       // custom headers is a simple request, so there is no preflight. The token is the credential,
-      // so no cookies travel.
+      // so no cookies travel. A redirect is not followed: the token goes to the endpoint and nowhere else.
       const reply = await request(
         'exchange',
         o.endpoint,
-        { method: 'POST', body: token, credentials: 'omit', headers: { 'Content-Type': EXCHANGE_CONTENT_TYPE } },
+        { method: 'POST', body: token, credentials: 'omit', redirect: 'manual', headers: { 'Content-Type': EXCHANGE_CONTENT_TYPE } },
         signal,
       );
       const { status } = reply;
       if (status === 200) return { state: 'verified', detail: parseSuccess(reply) };
-      if (status !== 401 && status !== 403) throw new GateError('exchange', 'status', status);
+      // Status 0: the opaque answer to a redirect that was not followed.
+      if (status !== 401 && status !== 403) throw new GateError('exchange', status ? 'status' : 'redirect', status);
       const body = parseJson(reply.text) as { error?: unknown; code?: unknown } | undefined;
       const code = typeof body?.code === 'string' ? (body.code as TokenErrorCode) : undefined;
       // An expired token (a tab left open, a slow clock) earns exactly one fresh token.
