@@ -17,10 +17,10 @@ import {
 /** The browser's own fetch, clock, timers and visibility. */
 const browser: SessionEnvironment = {
   fetch: (url, init) => fetch(url, init),
-  now: () => Date.now(),
+  now: Date.now,
   setTimeout: (callback, ms) => setTimeout(callback, ms),
   clearTimeout: (handle) => clearTimeout(handle as number),
-  random: () => Math.random(),
+  random: Math.random,
   visible: () => document.visibilityState === 'visible',
   onVisibilityChange(callback) {
     document.addEventListener('visibilitychange', callback);
@@ -153,8 +153,7 @@ export class BcCustomerGate extends LitElement {
     this.#leave();
     this.#key = key;
     if (!clientId || !endpoint) {
-      const missing = [!clientId && 'client-id', !endpoint && 'endpoint'].filter(Boolean).join(' and ');
-      sayOnce('config', `set the required ${missing} attribute: the app's client ID and its exchange endpoint URL.`);
+      sayOnce('config', "client-id (the app's client ID) and endpoint (its exchange URL) are both required.");
       this.#apply({ state: 'error', detail: new GateError('config', 'config') });
     } else if (this.loggedIn === 'false') {
       this.#apply({ state: 'anonymous', detail: null });
