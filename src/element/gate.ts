@@ -1,4 +1,4 @@
-import { LitElement, html } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import { DEFAULT_TOKEN_URL, GATE_EVENTS, type GateState } from '../protocol.js';
 import { POLICY_NAME, parseFragment } from './fragment.js';
 import { stamp } from './stamp.js';
@@ -138,9 +138,8 @@ export class BcCustomerGate extends LitElement {
 
   protected override render() {
     const state = this._state;
-    return state === 'verified'
-      ? html`<slot></slot>`
-      : html`<slot name=${state === 'idle' ? 'loading' : state}></slot>`;
+    // One slot at a time: content assigned to the others is not rendered at all.
+    return html`<slot name=${state === 'verified' ? nothing : state === 'idle' ? 'loading' : state}></slot>`;
   }
 
   /** Starts, restarts or keeps the gate's work to match its attributes. */

@@ -61,6 +61,7 @@ function lookup(scope: unknown, path: string): unknown {
   return value;
 }
 
+/** Strings, numbers and booleans print; null, objects and arrays leave the element empty. */
 function text(value: unknown): string {
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+  return value == null || typeof value === 'object' ? '' : String(value);
 }
