@@ -10,7 +10,7 @@ import { chromium } from 'playwright-core';
 import { rollup } from 'rollup';
 import { createCustomerGateHandler, toNodeListener } from 'bc-customer-gate/server';
 import { createMockStorefront } from 'bc-customer-gate/testing';
-import { BenchError, CLIENT_ID, EXCHANGE_CONTENT_TYPE, STORE_HASH, median, sleep } from './common.mjs';
+import { BenchError, CLIENT_ID, EXCHANGE_CONTENT_TYPE, STORE_HASH, median, rotate, sleep } from './common.mjs';
 
 const CDN_BUNDLE = new URL('../dist/cdn/bc-customer-gate.js', import.meta.url);
 const CUSTOMER = { id: 4242, email: 'ada@example.com', name: 'Ada' };
@@ -67,14 +67,20 @@ function pageHtml({ gates, mode, endpoint, tokenUrl, hint }) {
 </head><body><main id="gates"></main>
 <script type="module">
 const setup = ${setup};
+// Where the time went: each gate request's start and end relative to the mark, and the server's
+// share (request sent to first byte; zero for the cross-origin exchange, which sends no Timing-Allow-Origin).
+const timings = (since) => performance.getEntriesByType('resource')
+  .filter((e) => e.name.includes('/customer/current.jwt') || e.name.startsWith(setup.endpoint))
+  .map((e) => ({ request: e.name.startsWith(setup.endpoint) ? 'exchange' : 'token', start: e.startTime - since, end: e.responseEnd - since, wait: e.responseStart - e.requestStart }));
 const report = (result) => { window.__bench = result; };
 if (setup.mode === 'raw') {
   // The floor as the browser sees it: the same two requests in a row, with no element at all.
   const start = performance.now();
+  performance.mark('first-gate-connects');
   const token = await (await fetch(setup.tokenUrl, { credentials: 'same-origin', headers: { Accept: 'text/plain' } })).text();
   const answer = await fetch(setup.endpoint, { method: 'POST', body: token, credentials: 'omit', headers: { 'Content-Type': setup.contentType } });
   const body = await answer.json();
-  report({ ms: performance.now() - start, states: [answer.status === 200 ? 'verified' : 'error'], texts: [body.customer?.email ?? ''] });
+  report({ ms: performance.now() - start, states: [answer.status === 200 ? 'verified' : 'error'], texts: [body.customer?.email ?? ''], timings: timings(start) });
 } else {
   const want = setup.mode === 'verified' ? 'bc-verified' : 'bc-anonymous';
   const settled = new Set();
@@ -82,7 +88,7 @@ if (setup.mode === 'raw') {
   const finish = () => {
     const ms = performance.now() - start;
     const gates = [...document.querySelectorAll('bc-customer-gate')];
-    report({ ms, states: gates.map((g) => g.getAttribute('state')), texts: gates.map((g) => g.querySelector('.who')?.textContent ?? '') });
+    report({ ms, states: gates.map((g) => g.getAttribute('state')), texts: gates.map((g) => g.querySelector('.who')?.textContent ?? ''), timings: timings(start) });
   };
   document.addEventListener(want, (event) => {
     settled.add(event.target);
@@ -224,11 +230,13 @@ async function loadOnce(browser, backends, { gates, mode, hint, signedIn, settle
           `${server.token} token, ${server.exchange} exchange and ${server.preflight} preflight request(s)`,
       );
     }
-    return { ms: result.ms, requests: seen };
+    return { ms: result.ms, requests: seen, timings: result.timings };
   } finally {
     await context.close();
   }
 }
+
+const round1 = (n) => Math.round(n * 10) / 10;
 
 const SCENARIOS = [
   { id: 'raw', name: 'floor, measured: two plain fetches in a row', gates: 1, mode: 'raw', signedIn: true },
@@ -247,29 +255,37 @@ export async function benchPage({ secret, bundle, loads = 7, delayMs = 50, log =
   try {
     browser = await chromium.launch({ executablePath, headless: true, args: CHROME_ARGS, timeout: 30_000 });
     backends.storefront.behave({ delayMs });
-    const results = [];
-    for (const scenario of SCENARIOS) {
-      const count = scenario.mode === 'anonymous' ? 3 : loads;
-      await loadOnce(browser, backends, scenario); // warm-up: first-load compilation and connections
-      const runs = [];
-      for (let i = 0; i < count; i++) runs.push(await loadOnce(browser, backends, scenario));
-      const requests = runs[0].requests;
-      for (const run of runs) {
+    // Warm-up (first-load compilation, the browser's own start-up work), then the loads
+    // interleaved, in an order rotated each time, so a burst of noise does not land on one scenario.
+    for (const scenario of SCENARIOS) await loadOnce(browser, backends, scenario);
+    const runs = Object.fromEntries(SCENARIOS.map((s) => [s.id, []]));
+    for (let i = 0; i < loads; i++) {
+      for (const scenario of rotate(SCENARIOS, i)) {
+        // Guests make no timed request worth many samples; three loads check their request counts.
+        if (scenario.mode === 'anonymous' && i >= 3) continue;
+        runs[scenario.id].push(await loadOnce(browser, backends, scenario));
+      }
+      log(`  page loads ${i + 1}/${loads} done`);
+    }
+    const results = SCENARIOS.map((scenario) => {
+      const list = runs[scenario.id];
+      const requests = list[0].requests;
+      for (const run of list) {
         if (JSON.stringify(run.requests) !== JSON.stringify(requests)) {
-          throw new BenchError(`${scenario.name}: request counts differ between loads (${JSON.stringify(runs.map((r) => r.requests))})`);
+          throw new BenchError(`${scenario.name}: request counts differ between loads (${JSON.stringify(list.map((r) => r.requests))})`);
         }
       }
-      results.push({
+      return {
         id: scenario.id,
         name: scenario.name,
         gates: scenario.gates,
-        loads: count,
-        revealMs: Math.round(median(runs.map((r) => r.ms)) * 10) / 10,
-        samplesMs: runs.map((r) => Math.round(r.ms * 10) / 10),
+        loads: list.length,
+        revealMs: round1(median(list.map((r) => r.ms))),
+        samplesMs: list.map((r) => round1(r.ms)),
+        timings: list.map((r) => r.timings.map((t) => ({ request: t.request, start: round1(t.start), end: round1(t.end), wait: round1(t.wait) }))),
         requests: { ...requests, total: Object.values(requests).reduce((a, b) => a + b, 0), gate: requests.token + requests.exchange },
-      });
-      log(`  page: ${scenario.name} done`);
-    }
+      };
+    });
     return {
       delayMs,
       floorMs: 2 * delayMs,
