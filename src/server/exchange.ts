@@ -360,7 +360,14 @@ export function passthroughHeaders(source: Headers, allowOrigin: string | null):
   if (!vary) headers.set('Vary', 'Origin');
   else if (!vary.split(',').some((v) => ['origin', '*'].includes(v.trim().toLowerCase()))) headers.set('Vary', `${vary}, Origin`);
   headers.delete('Access-Control-Allow-Credentials');
-  if (allowOrigin !== null) headers.set('Access-Control-Allow-Origin', allowOrigin);
-  else headers.delete('Access-Control-Allow-Origin');
+  if (allowOrigin !== null) {
+    headers.set('Access-Control-Allow-Origin', allowOrigin);
+    // A cross-origin script sees only CORS-safelisted response headers; the element honours
+    // Retry-After on a 429, so expose it when the app's Response carries one.
+    const exposed = headers.get('Access-Control-Expose-Headers');
+    if (headers.has('Retry-After') && !/(^|,)\s*(retry-after|\*)\s*(,|$)/i.test(exposed ?? '')) {
+      headers.set('Access-Control-Expose-Headers', exposed ? `${exposed}, Retry-After` : 'Retry-After');
+    }
+  } else headers.delete('Access-Control-Allow-Origin');
   return headers;
 }
