@@ -252,5 +252,11 @@ async function main() {
   process.once('SIGTERM', stop);
 }
 
-const invoked = process.argv[1] ? pathToFileURL(realpathSync(process.argv[1])).href : '';
-if (invoked === import.meta.url) await main();
+function runDirectly() {
+  try {
+    return process.argv[1] !== undefined && pathToFileURL(realpathSync(process.argv[1])).href === import.meta.url;
+  } catch {
+    return false;
+  }
+}
+if (runDirectly()) await main();

@@ -1,0 +1,184 @@
+/**
+ * Shared set-up for the end-to-end tests: the demo (both servers, on free ports), Debian's Chromium
+ * driven by playwright-core (never a downloaded browser), and a recorder of what the browser really
+ * sent, read from its own network events.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import { startDemo, type DemoHandle } from '../../demo/start.mjs';
+
+export const root = new URL('../../', import.meta.url).pathname;
+export const SCREENSHOTS = join(root, 'out', 'screenshots');
+
+const CHROME_ARGS = [
+  '--no-sandbox',
+  '--headless=new',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** The demo's fixture, read as the app reads it: every product name, per store and customer. */
+const purchases = JSON.parse(readFileSync(join(root, 'demo', 'data', 'purchases.json'), 'utf8')) as Record<
+  string,
+  Record<string, Array<{ name: string }>>
+>;
+
+export function productNames(storeHash: string, customerId: number): string[] {
+  return (purchases[storeHash]?.[String(customerId)] ?? []).map((product) => product.name);
+}
+
+/** Everything the app could ever release: every product of every customer of every store. */
+export const ALL_PRODUCT_NAMES = Object.values(purchases).flatMap((store) => Object.values(store).flatMap((list) => list.map((p) => p.name)));
+
+export const STORE = 'demo42';
+export const ANN = { id: 1, email: 'ann.carter@example.com' };
+export const BEN = { id: 2, email: 'ben.okafor@example.com' };
+export const CLEO = { id: 3, email: 'cleo.ruiz@example.com' };
+export const ALL_EMAILS = [ANN.email, BEN.email, CLEO.email];
+
+export interface Harness {
+  demo: DemoHandle;
+  browser: Browser;
+  /** A fresh context (no cookies) with a page; closed by `close()`. */
+  newPage(): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the demo on free ports and one Chromium. `launch` gives the browser a fresh temporary
+ * user-data dir of its own and deletes it on close; each test then takes a fresh context (no cookies).
+ */
+export async function startHarness(): Promise<Harness> {
+  const demo = await startDemo({ storefrontPort: 0, appPort: 0, quiet: true });
+  let browser: Browser;
+  try {
+    browser = await chromium.launch({ executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', args: CHROME_ARGS });
+  } catch (error) {
+    await demo.close();
+    throw error;
+  }
+  const contexts = new Set<BrowserContext>();
+  return {
+    demo,
+    browser,
+    async newPage() {
+      const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+      contexts.add(context);
+      const page = await context.newPage();
+      page.setDefaultTimeout(10_000);
+      return page;
+    },
+    async close() {
+      for (const context of contexts) await context.close().catch(() => {});
+      await browser.close().catch(() => {});
+      await demo.close();
+    },
+  };
+}
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+}
+
+/**
+ * What a page sent, from the browser's own network events. Playwright's `request` event does not
+ * report CORS preflights (Chromium's network service sends them itself), so the DevTools protocol's
+ * `Network.requestWillBeSent` is read as well: it does.
+ */
+export interface RequestLog {
+  /** Every request Playwright reported. */
+  readonly requests: RecordedRequest[];
+  /** Every request the DevTools protocol reported, preflights included. */
+  readonly network: RecordedRequest[];
+  tokenRequests(): RecordedRequest[];
+  exchanges(): RecordedRequest[];
+  /** OPTIONS requests to the app's origin (CORS preflights). */
+  preflights(): RecordedRequest[];
+  clear(): void;
+}
+
+export async function recordRequests(page: Page, appOrigin: string): Promise<RequestLog> {
+  const requests: RecordedRequest[] = [];
+  const network: RecordedRequest[] = [];
+  page.on('request', (request) => requests.push({ method: request.method(), url: request.url() }));
+  const cdp: CDPSession = await page.context().newCDPSession(page);
+  cdp.on('Network.requestWillBeSent', (event) => network.push({ method: event.request.method, url: event.request.url }));
+  await cdp.send('Network.enable');
+  const toApp = (list: RecordedRequest[]) => list.filter((r) => new URL(r.url).origin === appOrigin);
+  return {
+    requests,
+    network,
+    tokenRequests: () => requests.filter((r) => new URL(r.url).pathname === '/customer/current.jwt'),
+    exchanges: () => toApp(requests).filter((r) => r.method === 'POST'),
+    preflights: () => toApp(network).filter((r) => r.method === 'OPTIONS'),
+    clear() {
+      requests.length = 0;
+      network.length = 0;
+    },
+  };
+}
+
+/** Waits until every gate on the page (or those matching `selector`) shows `state`. */
+export async function waitForState(page: Page, state: string, selector = 'bc-customer-gate'): Promise<void> {
+  await page.waitForFunction(
+    ({ selector, state }) => {
+      const gates = [...document.querySelectorAll(selector)];
+      return gates.length > 0 && gates.every((gate) => gate.getAttribute('state') === state);
+    },
+    { selector, state },
+  );
+}
+
+export async function gateStates(page: Page, selector = 'bc-customer-gate'): Promise<string[]> {
+  return page.$$eval(selector, (gates) => gates.map((gate) => gate.getAttribute('state') ?? ''));
+}
+
+/** The names of the slots each matching gate renders now (what the shopper sees). */
+export async function shownSlots(page: Page, selector = 'bc-customer-gate'): Promise<string[]> {
+  return page.$$eval(selector, (gates) =>
+    gates.map((gate) => {
+      const slot = gate.shadowRoot?.querySelector('slot');
+      return slot ? slot.getAttribute('name') ?? 'default' : '';
+    }),
+  );
+}
+
+/** Signs in through the demo bar, as a shopper would, and waits for the page it returns to. */
+export async function signInWithDemoBar(page: Page, customerId: number): Promise<void> {
+  await Promise.all([page.waitForNavigation(), page.click(`.demo-switch button[data-customer="${customerId}"]`)]);
+}
+
+/** The page's whole serialised DOM and its visible text, for checks that something is absent. */
+export async function everythingOnPage(page: Page): Promise<string> {
+  const [html, text] = await Promise.all([page.content(), page.evaluate(() => document.body.innerText)]);
+  return `${html}\n${text}`;
+}
+
+export function assertAbsent(haystack: string, needles: readonly string[], where: string): void {
+  const found = needles.filter((needle) => haystack.includes(needle));
+  if (found.length > 0) throw new Error(`${where} contains ${found.map((f) => JSON.stringify(f)).join(', ')}`);
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/**
+ * Makes the page report `state` as its visibility and fires `visibilitychange`, as a tab switch
+ * does. Sent as source text: the test's TypeScript loader would wrap a function's inner arrows in
+ * helpers that do not exist in the page.
+ */
+export async function setVisibility(page: Page, state: 'hidden' | 'visible'): Promise<void> {
+  await page.evaluate(`(() => {
+    const value = ${JSON.stringify(state)};
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => value });
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => value === 'hidden' });
+    document.dispatchEvent(new Event('visibilitychange'));
+  })()`);
+}
