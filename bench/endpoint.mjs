@@ -24,6 +24,17 @@ function startServers(config) {
     child.once('exit', (code) => reject(new BenchError(`the benchmark servers exited early (code ${code})`)));
   });
   child.send(config);
+  /** The servers' CPU time so far (user + system, every thread), in microseconds. */
+  const cpu = () =>
+    new Promise((resolve) => {
+      const onMessage = (message) => {
+        if (!message?.cpu) return;
+        child.off('message', onMessage);
+        resolve(message.cpu.user + message.cpu.system);
+      };
+      child.on('message', onMessage);
+      child.send('cpu');
+    });
   const stop = () =>
     new Promise((resolve) => {
       if (child.exitCode !== null) return resolve();
@@ -34,7 +45,7 @@ function startServers(config) {
       });
       child.send('close');
     });
-  return { ready, stop };
+  return { ready, stop, cpu };
 }
 
 /** One request by hand before any load: a 200 with the right customer, or the target is broken. */
@@ -81,7 +92,9 @@ export async function benchEndpoint({ secret, pool, rounds = 3, seconds = 5, war
     for (let round = 0; round < rounds; round++) {
       for (const target of rotate(TARGETS, round)) {
         await load(ports[target.id], pool, { connections, seconds: warmupSeconds });
+        const cpuBefore = await servers.cpu();
         const result = await load(ports[target.id], pool, { connections, seconds });
+        const cpuUsed = (await servers.cpu()) - cpuBefore;
         const failures = result.non2xx + result.errors + result.timeouts;
         if (failures > 0) {
           throw new BenchError(
@@ -94,6 +107,7 @@ export async function benchEndpoint({ secret, pool, rounds = 3, seconds = 5, war
           p50: result.latency.p50,
           p99: result.latency.p99,
           requests: result.requests.total,
+          cpuMicrosPerRequest: cpuUsed / result.requests.total,
         });
       }
       log(`  endpoint round ${round + 1}/${rounds} done`);
@@ -107,6 +121,7 @@ export async function benchEndpoint({ secret, pool, rounds = 3, seconds = 5, war
         rps: Math.round(median(runs.map((r) => r.rps))),
         p50: median(runs.map((r) => r.p50)),
         p99: median(runs.map((r) => r.p99)),
+        cpuMicrosPerRequest: Math.round(median(runs.map((r) => r.cpuMicrosPerRequest)) * 10) / 10,
         requests: runs.reduce((sum, r) => sum + r.requests, 0),
         nonOk: 0,
         samples: runs,

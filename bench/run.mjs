@@ -136,8 +136,8 @@ function report(r) {
     out.push(`Exchange endpoint over loopback: ${connections} connections, ${seconds} s after a warm-up, median of ${rounds} rounds; zero non-2xx answers`);
     out.push(
       table(
-        ['endpoint', 'req/s', 'p50 ms', 'p99 ms', 'x ceiling', 'x Express'],
-        e.map((t) => [t.name, fmtInt(t.rps), t.p50, t.p99, x(ratio(t.rps, bare.rps)), x(ratio(t.rps, express.rps))]),
+        ['endpoint', 'req/s', 'p50 ms', 'p99 ms', 'x ceiling', 'x Express', 'server CPU us/req'],
+        e.map((t) => [t.name, fmtInt(t.rps), t.p50, t.p99, x(ratio(t.rps, bare.rps)), x(ratio(t.rps, express.rps)), t.cpuMicrosPerRequest.toFixed(0)]),
       ),
     );
     out.push('');
