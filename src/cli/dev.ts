@@ -65,12 +65,14 @@ export async function runDev(args: readonly string[], io: Io): Promise<number> {
     ...(storefrontPort === undefined ? {} : { storefrontPort }),
     ...(appPort === undefined ? {} : { appPort }),
   });
+  // Listen before saying "Press Ctrl-C": until a listener exists, SIGINT kills the process outright.
+  const interrupted = io.untilInterrupted();
   const urls = findUrls(handle);
   io.stdout(
     (urls.length > 0 ? `Demo running:\n${urls.map(([name, url]) => `  ${name}: ${url}`).join('\n')}\n` : 'Demo running.\n') +
       'Press Ctrl-C to stop.\n',
   );
-  await io.untilInterrupted();
+  await interrupted;
   await handle.close();
   io.stdout('Demo stopped.\n');
   return 0;

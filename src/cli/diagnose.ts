@@ -49,6 +49,11 @@ export function diagnose(ctx: DiagnosisContext): Diagnosis {
     case 'algorithm':
       return algorithm(ctx);
     case 'signature': {
+      const signature = ctx.input.split('.')[2] ?? '';
+      if (Buffer.from(signature, 'base64url').toString('base64url') !== signature) {
+        notes.push('Its signature is not canonical base64url (a character was changed or dropped): the token was altered.');
+        return { fix: `Pass the token exactly as ${tokenUrl} returned it.`, notes };
+      }
       if (!payload) {
         notes.push('Its payload does not decode: the token was cut short or altered, which alone breaks the signature.');
         return { fix: `Pass the token exactly as ${tokenUrl} returned it.`, notes };

@@ -175,7 +175,7 @@ describe('bc-customer-gate verify', () => {
   it('an unsigned token ("alg": "none") is refused as "algorithm"', async () => {
     const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
     const payload = JSON.parse(Buffer.from((await mint()).split('.')[1]!, 'base64url').toString());
-    const result = await verify(`${b64({ alg: 'none' })}.${b64(payload)}.x`, ['--store', STORE]);
+    const result = await verify(`${b64({ alg: 'none' })}.${b64(payload)}.${Buffer.alloc(64, 7).toString('base64url')}`, ['--store', STORE]);
     assertRefused(result, 'algorithm');
     assert.match(result.stdout, /unsigned/);
   });
@@ -211,6 +211,18 @@ describe('bc-customer-gate verify', () => {
     const spaced = await verify(` ${good}`, ['--store', STORE]);
     assertRefused(spaced, 'malformed');
     assert.match(spaced.stdout, /whitespace/);
+  });
+
+  it('a signature that is not canonical base64url: "signature", and says the token was altered', async () => {
+    const good = await mint();
+    // An HS512 signature is 86 characters; the last one carries 4 unused bits, zero when canonical.
+    // Setting one gives a string that decodes to the same bytes: a second spelling of the token.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const twin = good.slice(0, -1) + alphabet[alphabet.indexOf(good.at(-1)!) | 1];
+    assert.deepEqual(Buffer.from(twin.split('.')[2]!, 'base64url'), Buffer.from(good.split('.')[2]!, 'base64url'));
+    const result = await verify(twin, ['--store', STORE]);
+    assertRefused(result, 'signature');
+    assert.match(result.stdout, /not canonical base64url/);
   });
 
   it('a forged HMAC with another hash is still a "signature" failure', async () => {
