@@ -79,7 +79,7 @@ describe('account page: recently purchased', () => {
     assert.deepEqual(await shownSlots(page, GATE), ['default']);
     assertAbsent(await everythingOnPage(page), [...productNames(STORE, BEN.id), BEN.email, CLEO.email], "Ann's page");
     assert.equal(h.demo.app.stats.count('POST', '/customer-gate'), 1);
-    await screenshot(page, 'account-verified');
+    await screenshot(page, 'account-verified', { file: 'demo-account.png', height: 540 });
   });
 
   it("switching customer shows the other's products and leaves nothing of the first", async () => {

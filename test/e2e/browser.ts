@@ -164,9 +164,17 @@ export function assertAbsent(haystack: string, needles: readonly string[], where
   if (found.length > 0) throw new Error(`${where} contains ${found.map((f) => JSON.stringify(f)).join(', ')}`);
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
+/**
+ * Saves a full-page screenshot to out/screenshots/NAME.png. With `docs` and
+ * UPDATE_DOCS_SCREENSHOTS=1 in the environment, also writes the top of the page to docs/, the
+ * small images the README shows.
+ */
+export async function screenshot(page: Page, name: string, docs?: { file: string; height?: number }): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  if (docs && process.env.UPDATE_DOCS_SCREENSHOTS === '1') {
+    await page.screenshot({ path: join(root, 'docs', docs.file), clip: { x: 0, y: 0, width: 1000, height: docs.height ?? 470 } });
+  }
 }
 
 /**

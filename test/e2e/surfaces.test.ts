@@ -101,7 +101,7 @@ describe('shop page: ten gates', () => {
     );
     assert.deepEqual(marked.sort(), productNames(STORE, ANN.id).sort());
     assert.match((await page.textContent('.card[data-sku="HH-PO-SET"] .bought')) ?? '', /You bought this on Oct 2, 2026/);
-    await screenshot(page, 'shop-verified');
+    await screenshot(page, 'shop-verified', { file: 'demo-ten-gates.png', height: 528 });
   });
 });
 
