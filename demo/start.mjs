@@ -47,7 +47,7 @@ export async function startDemo(options = {}) {
   const storefrontPort = readPort(options.storefrontPort, STOREFRONT_PORT_ENV, DEFAULT_STOREFRONT_PORT, 'storefrontPort');
   const appPort = readPort(options.appPort, APP_PORT_ENV, DEFAULT_APP_PORT, 'appPort');
   if (storefrontPort !== 0 && storefrontPort === appPort) {
-    throw new Error(`The storefront and the app need different ports (both are ${appPort}); set ${APP_PORT_ENV} to another one.`);
+    throw new Error(`The storefront and the app need different ports (both are ${appPort}); set ${APP_PORT_ENV} (bc-customer-gate dev: --app-port) to another one.`);
   }
   for (const file of BUILD_OUTPUTS) {
     if (!existsSync(join(root, file))) throw new Error(`${file} is missing: run \`npm run build\` first (npm start does it for you).`);
@@ -59,13 +59,13 @@ export async function startDemo(options = {}) {
 
   let links = { appUrl: '', endpoint: '', fragmentEndpoint: '' };
   const storefront = createDemoStorefront({ host, port: storefrontPort, links: () => links });
-  const storefrontBound = await listening(storefront.listen().then((address) => address.port), storefrontPort, STOREFRONT_PORT_ENV, 'storefront');
+  const storefrontBound = await listening(storefront.listen().then((address) => address.port), storefrontPort, `${STOREFRONT_PORT_ENV} (bc-customer-gate dev: --port)`, 'storefront');
   const storefrontOrigin = `http://${names.storefront}:${storefrontBound}`;
 
   const app = createDemoApp({ storefrontOrigin, host, port: appPort, log });
   let appBound;
   try {
-    appBound = await listening(app.start(), appPort, APP_PORT_ENV, 'app backend');
+    appBound = await listening(app.start(), appPort, `${APP_PORT_ENV} (bc-customer-gate dev: --app-port)`, 'app backend');
   } catch (error) {
     await storefront.close();
     throw error;
@@ -159,16 +159,16 @@ function readPort(value, envName, fallback, optionName) {
 }
 
 /** Turns EADDRINUSE and friends into one line that says which variable to change. */
-async function listening(promise, port, envName, what) {
+async function listening(promise, port, setting, what) {
   try {
     return await promise;
   } catch (error) {
     const code = error?.code;
     if (code === 'EADDRINUSE') {
-      throw Object.assign(new Error(`Port ${port} (the ${what}) is already in use: set ${envName} to a free port, or to 0 to pick one.`), { code });
+      throw Object.assign(new Error(`Port ${port} (the ${what}) is already in use: set ${setting} to a free port, or to 0 to pick one.`), { code });
     }
     if (code === 'EACCES') {
-      throw Object.assign(new Error(`Not allowed to listen on port ${port} (the ${what}): set ${envName} to a port above 1023.`), { code });
+      throw Object.assign(new Error(`Not allowed to listen on port ${port} (the ${what}): set ${setting} to a port above 1023.`), { code });
     }
     throw error;
   }

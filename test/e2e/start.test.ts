@@ -132,10 +132,10 @@ describe('startDemo', () => {
     const before = listening();
     try {
       await assert.rejects(startDemo({ storefrontPort: port, appPort: 0, quiet: true }), {
-        message: `Port ${port} (the storefront) is already in use: set STOREFRONT_PORT to a free port, or to 0 to pick one.`,
+        message: `Port ${port} (the storefront) is already in use: set STOREFRONT_PORT (bc-customer-gate dev: --port) to a free port, or to 0 to pick one.`,
       });
       await assert.rejects(startDemo({ storefrontPort: 0, appPort: port, quiet: true }), {
-        message: `Port ${port} (the app backend) is already in use: set APP_PORT to a free port, or to 0 to pick one.`,
+        message: `Port ${port} (the app backend) is already in use: set APP_PORT (bc-customer-gate dev: --app-port) to a free port, or to 0 to pick one.`,
       });
       // The storefront that did start was closed again.
       await until(() => listening() === before, 'the failed servers to close', 2000);
@@ -190,7 +190,7 @@ describe('node demo/start.mjs', () => {
     try {
       const demoRun = run(['demo/start.mjs'], { STOREFRONT_PORT: '0', APP_PORT: String(port) });
       assert.equal(await demoRun.exited, 1);
-      assert.equal(demoRun.stderr(), `error: Port ${port} (the app backend) is already in use: set APP_PORT to a free port, or to 0 to pick one.\n`);
+      assert.equal(demoRun.stderr(), `error: Port ${port} (the app backend) is already in use: set APP_PORT (bc-customer-gate dev: --app-port) to a free port, or to 0 to pick one.\n`);
       assert.equal(demoRun.stdout(), '');
     } finally {
       server.close();
