@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { integer, noPositionals, parseCommandArgs, UsageError } from './args.js';
 import type { Io } from './io.js';
 
@@ -12,8 +12,8 @@ export const help = `Usage: ${usage}
 ${summary}
 
 Starts a storefront that serves /customer/current.jwt with sign-in and
-sign-out, and an app backend with the exchange endpoint, then prints their
-URLs. Stop it with Ctrl-C.
+sign-out, and an app backend with the exchange endpoint; the demo prints what
+to open. Stop it with Ctrl-C.
 
 Options:
   --port N       Storefront port. Default: the demo's own choice.
@@ -55,36 +55,33 @@ export async function runDev(args: readonly string[], io: Io): Promise<number> {
     );
     return 1;
   }
-  const demo = (await import(pathToFileURL(fileURLToPath(demoUrl)).href)) as { startDemo?: unknown };
+  const demo = (await import(demoUrl.href)) as { startDemo?: unknown };
   if (typeof demo.startDemo !== 'function') {
     io.stderr('error: demo/start.mjs does not export startDemo(options); the installation looks damaged.\n');
     return 1;
   }
 
-  const handle = await (demo.startDemo as StartDemo)({
-    ...(storefrontPort === undefined ? {} : { storefrontPort }),
-    ...(appPort === undefined ? {} : { appPort }),
-  });
-  // Listen before saying "Press Ctrl-C": until a listener exists, SIGINT kills the process outright.
-  const interrupted = io.untilInterrupted();
-  const urls = findUrls(handle);
-  io.stdout(
-    (urls.length > 0 ? `Demo running:\n${urls.map(([name, url]) => `  ${name}: ${url}`).join('\n')}\n` : 'Demo running.\n') +
-      'Press Ctrl-C to stop.\n',
-  );
-  await interrupted;
+  // Listen first: until a listener exists, SIGINT kills the process outright, and the demo's banner
+  // already tells the user to press Ctrl-C. A Ctrl-C during start-up closes the demo once it is up.
+  const watch = io.watchInterrupt();
+  let handle: DemoHandle;
+  try {
+    handle = await (demo.startDemo as StartDemo)({
+      ...(storefrontPort === undefined ? {} : { storefrontPort }),
+      ...(appPort === undefined ? {} : { appPort }),
+    });
+  } catch (error) {
+    watch.stop();
+    io.stderr(`error: ${firstLine(error)}\n`);
+    return 1;
+  }
+  await watch.interrupted;
   await handle.close();
   io.stdout('Demo stopped.\n');
   return 0;
 }
 
-/** The demo's URLs, whether it returns them flat ({ storefrontUrl }) or grouped ({ urls: { storefront } }). */
-function findUrls(value: unknown, prefix = '', depth = 0): Array<[string, string]> {
-  if (!value || typeof value !== 'object' || depth > 1) return [];
-  return Object.entries(value as Record<string, unknown>).flatMap(([key, item]): Array<[string, string]> => {
-    const name = prefix ? `${prefix}.${key}` : key;
-    if (typeof item === 'string') return /^https?:\/\//.test(item) ? [[name, item]] : [];
-    if (item instanceof URL) return [[name, item.href]];
-    return findUrls(item, name, depth + 1);
-  });
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0]!.trim() || 'the demo failed to start';
 }

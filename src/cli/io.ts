@@ -4,8 +4,11 @@ export interface Io {
   stderr(text: string): void;
   env: Readonly<Record<string, string | undefined>>;
   readStdin(): Promise<string>;
-  /** Resolves when the user asks to stop (Ctrl-C or SIGTERM), for long-running commands. */
-  untilInterrupted(): Promise<void>;
+  /**
+   * Starts listening for Ctrl-C and SIGTERM: `interrupted` resolves on either. `stop()` stops listening.
+   * While listening the process stays alive, as a long-running command must.
+   */
+  watchInterrupt(): { interrupted: Promise<void>; stop(): void };
 }
 
 export function processIo(): Io {
@@ -18,18 +21,23 @@ export function processIo(): Io {
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
       return Buffer.concat(chunks).toString('utf8');
     },
-    untilInterrupted: () =>
-      new Promise((resolve) => {
-        // Signal listeners alone do not keep Node running; a long-running command must not exit early.
-        const keepAlive = setInterval(() => {}, 1 << 30);
-        const stop = () => {
-          clearInterval(keepAlive);
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      }),
+    watchInterrupt() {
+      // Signal listeners alone do not keep Node running.
+      const keepAlive = setInterval(() => {}, 1 << 30);
+      let resolve!: () => void;
+      const interrupted = new Promise<void>((r) => (resolve = r));
+      const stop = () => {
+        clearInterval(keepAlive);
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      };
+      const onSignal = () => {
+        stop();
+        resolve();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      return { interrupted, stop };
+    },
   };
 }
