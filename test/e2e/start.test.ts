@@ -71,7 +71,7 @@ describe('startDemo', () => {
   it('renders every page with its placeholders filled, for a guest and for a customer', async () => {
     const cookie = demo.storefront.signIn(1);
     for (const path of PAGES) {
-      for (const headers of [{}, { Cookie: cookie }]) {
+      for (const headers of [{}, { Cookie: cookie }] as Array<Record<string, string>>) {
         const response = await fetch(demo.url(path), { headers });
         assert.equal(response.status, 200, path);
         const body = await response.text();
