@@ -108,12 +108,15 @@ describe('faults: a backend that answers the wrong thing', () => {
     resetEnvironment();
   });
 
-  /** The gate printed exactly one message, and it names `fix`. */
-  function expectOneHint(...fixes: string[]): void {
+  /** The gate printed exactly one message; it names `fixes` and not the token it sent. */
+  async function expectOneHint(s: Scenario, ...fixes: string[]): Promise<void> {
     expect(console.messages, console.messages.join('\n')).to.have.length(1);
     const [message] = console.messages as [string];
     expect(message).to.match(/^<bc-customer-gate>: /);
     for (const fix of fixes) expect(message).to.include(fix);
+    const [exchange] = await requests(s, 'exchange');
+    expect(exchange!.body).to.match(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(message).to.not.include(exchange!.body);
   }
 
   for (const [label, step] of [
@@ -127,7 +130,7 @@ describe('faults: a backend that answers the wrong thing', () => {
       await stateOf(gate, 'error');
       await expectErrorSlot(gate);
       expect(events[0]!.detail).to.include({ stage: 'exchange', reason: 'malformed', status: 200 });
-      expectOneHint('endpoint', s.endpoint);
+      await expectOneHint(s, 'endpoint', s.endpoint);
       // A malformed answer is not retried: it would only come back the same.
       expect(await requests(s, 'exchange')).to.have.length(1);
     });
@@ -143,7 +146,7 @@ describe('faults: a backend that answers the wrong thing', () => {
       await stateOf(gate, 'error');
       await expectErrorSlot(gate);
       expect(events[0]!.detail).to.include({ stage: 'exchange', reason: 'redirect' });
-      expectOneHint('redirect', 'endpoint');
+      await expectOneHint(s, 'redirect', 'endpoint');
       expect(await requests(s, 'exchange')).to.have.length(1);
       await sleep(50);
       expect(await requests(target, 'exchange')).to.have.length(0);
@@ -160,7 +163,7 @@ describe('faults: a backend that answers the wrong thing', () => {
     expect(events[0]!.detail).to.include({ stage: 'exchange', reason: 'network' });
     // The request did reach the server: only the browser refused to hand over the answer.
     expect((await requests(s, 'exchange')).length).to.be.greaterThan(0);
-    expectOneHint('origins', location.origin, new URL(s.endpoint).origin);
+    await expectOneHint(s, 'origins', location.origin, new URL(s.endpoint).origin);
   });
 
   it('three gates on one misconfigured endpoint still print one message', async () => {
@@ -169,7 +172,7 @@ describe('faults: a backend that answers the wrong thing', () => {
     const gates = [...container.querySelectorAll<BcCustomerGate>('bc-customer-gate')];
     expect(gates).to.have.length(3);
     for (const gate of gates) await stateOf(gate, 'error');
-    expectOneHint('endpoint');
+    await expectOneHint(s, 'endpoint');
   });
 });
 
