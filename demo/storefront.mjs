@@ -7,6 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMockStorefront, escapeHtml, renderTemplate } from 'bc-customer-gate/testing';
@@ -17,12 +18,17 @@ export const SITE_DIR = join(here, 'site');
 const PARTIALS_DIR = join(here, 'partials');
 const DIST_DIR = join(here, '..', 'dist');
 
-/** Lit's packages, served under /vendor/<name>/ for the ESM pages' import map. */
-const VENDOR_PACKAGES = ['lit', 'lit-html', 'lit-element', '@lit/reactive-element'];
-
-/** The folder of an installed package: where Node would load it from, walked up to its package.json. */
-function packageDir(name) {
-  let dir = dirname(fileURLToPath(import.meta.resolve(name)));
+/**
+ * The folder of an installed package, resolved the way Node would from `from` (a file path), then
+ * walked up to its package.json.
+ */
+function packageDir(name, from) {
+  let dir;
+  try {
+    dir = dirname(createRequire(from).resolve(name));
+  } catch {
+    throw new Error(`bc-customer-gate demo: cannot find the "${name}" package; run npm install.`);
+  }
   for (;;) {
     const manifest = join(dir, 'package.json');
     if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === name) return dir;
@@ -30,6 +36,19 @@ function packageDir(name) {
     if (parent === dir) throw new Error(`bc-customer-gate demo: cannot find the "${name}" package; run npm install.`);
     dir = parent;
   }
+}
+
+/**
+ * Lit's packages, served under /vendor/NAME/ for the ESM pages' import map. Lit's own dependencies
+ * are resolved from Lit's folder, where Node finds them whatever the package manager's layout.
+ */
+function vendorMounts() {
+  const lit = packageDir('lit', fileURLToPath(import.meta.url));
+  const mounts = { '/vendor/lit/': lit };
+  for (const name of ['lit-html', 'lit-element', '@lit/reactive-element']) {
+    mounts[`/vendor/${name}/`] = packageDir(name, join(lit, 'package.json'));
+  }
+  return mounts;
 }
 
 // Handlebars-style partials (`{{> header}}`), from demo/partials/NAME.html.
@@ -49,7 +68,6 @@ export function createDemoStorefront({ host, port, links }) {
       'app.fragment_endpoint': app.fragmentEndpoint,
       'app.url': app.appUrl,
       'store.name': STORE_NAME,
-      'store.client_id': DEMO_CLIENT_ID,
       'page.path': context.path,
     };
     let out = html;
@@ -66,8 +84,7 @@ export function createDemoStorefront({ host, port, links }) {
     return renderTemplate(out, context);
   }
 
-  const mounts = { '/dist/': DIST_DIR };
-  for (const name of VENDOR_PACKAGES) mounts[`/vendor/${name}/`] = packageDir(name);
+  const mounts = { '/dist/': DIST_DIR, ...vendorMounts() };
 
   return createMockStorefront({
     clientId: DEMO_CLIENT_ID,
