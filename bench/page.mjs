@@ -36,13 +36,17 @@ function compressed(bytes) {
   };
 }
 
-/** A minimal Lit element through the same Rollup plugins as the CDN build (rollup.config.mjs). */
+/**
+ * A minimal Lit element through the same Rollup plugins and output format as the CDN build
+ * (rollup.config.mjs), kept in memory.
+ */
 async function litFloorBytes() {
   const { default: config } = await import('../rollup.config.mjs');
   const cdn = Array.isArray(config) ? config[0] : config;
+  const { file, sourcemap, ...outputOptions } = cdn.output ?? {};
   const bundle = await rollup({ input: new URL('./lit-floor.js', import.meta.url).pathname, plugins: cdn.plugins });
   try {
-    const { output } = await bundle.generate({ format: 'es' });
+    const { output } = await bundle.generate({ format: 'es', ...outputOptions });
     return Buffer.from(output[0].code, 'utf8');
   } finally {
     await bundle.close();
