@@ -4,15 +4,16 @@ import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 
 export default {
-  input: 'dist/element/index.js',
+  input: 'dist/element/cdn.js',
   output: {
     file: 'dist/cdn/bc-customer-gate.js',
-    format: 'es',
+    // A classic script as well as a module: Script Manager's `kind: src` writes a plain <script src>.
+    format: 'iife',
     sourcemap: true,
   },
   plugins: [
     // The `production` condition selects Lit's build without dev-mode checks and warnings.
     nodeResolve({ exportConditions: ['production'], browser: true }),
-    terser({ ecma: 2022, module: true, compress: { passes: 2 }, format: { comments: false } }),
+    terser({ ecma: 2022, compress: { passes: 2 }, format: { comments: false } }),
   ],
 };

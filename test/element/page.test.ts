@@ -58,7 +58,9 @@ describe('before the element is defined', () => {
 describe('the CDN bundle', () => {
   const BUNDLE = '/dist/cdn/bc-customer-gate.js';
 
-  it('defines the element on load, in production mode, and verifies a customer', async () => {
+  // Script Manager's `kind: script_tag` can say type="module"; its `kind: src` writes a classic tag.
+  for (const type of ['module', 'text/javascript']) {
+  it(`defines the element on load as a ${type} script, in production mode, and verifies a customer`, async () => {
     const s = await scenario();
     const iframe = await frame(`
       <script>
@@ -69,7 +71,7 @@ describe('the CDN bundle', () => {
         }
         addEventListener('error', (event) => window.messages.push(String(event.message)));
       </script>
-      <script type="module" src="${BUNDLE}"></script>
+      <script type="${type}" src="${BUNDLE}"></script>
       <bc-customer-gate client-id="c" endpoint="${s.endpoint}" token-url="${s.tokenUrl}">
         <template><p id="hello">Hi <span data-bc-field="customer.email"></span></p></template>
       </bc-customer-gate>`);
@@ -83,6 +85,7 @@ describe('the CDN bundle', () => {
     expect(win.document.querySelector('bc-customer-gate')!.getAttribute('state')).to.equal('verified');
     expect(win.messages).to.deep.equal([]);
   });
+  }
 
   it('leaves an element already defined under the name alone', async () => {
     const iframe = await frame(`
