@@ -99,6 +99,7 @@ export function createVerifier(options: VerifierOptions): CustomerVerifier {
       }
     }
     if (!payload) throw translate(lastError, config.clientId);
+    checkCanonicalSignature(token);
 
     const verified = readClaims(payload);
     if (!(await config.acceptsStore(verified.storeHash))) {
@@ -228,17 +229,16 @@ function checkShape(token: unknown, maxLength: number): asserts token is string 
           : 'Token is not a compact JWT (three base64url parts separated by dots).',
     );
   }
-  // Base64url decoders ignore a final character's unused low bits, so up to 16 spellings of one
-  // signature verify. Accept only the canonical one, so the token string itself is unforgeable
-  // (it may key a replay cache or a denylist).
+}
+
+/**
+ * Base64url decoders ignore a final character's unused low bits, so up to 16 spellings of one
+ * signature verify. Accept only the canonical one, so the token string itself is unforgeable (it
+ * may key a replay cache or a denylist). Checked after jose, so garbage is reported as malformed.
+ */
+function checkCanonicalSignature(token: string): void {
   const signature = token.slice(token.lastIndexOf('.') + 1);
-  let canonical = false;
-  try {
-    canonical = base64url.encode(base64url.decode(signature)) === signature;
-  } catch {
-    // An impossible length (4n + 1 characters) cannot be decoded at all.
-  }
-  if (!canonical) {
+  if (base64url.encode(base64url.decode(signature)) !== signature) {
     throw new CustomerTokenError('signature', 'Signature does not match: it is not canonical base64url, so the token was altered.');
   }
 }

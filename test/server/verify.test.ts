@@ -68,6 +68,7 @@ const badTokens: Array<[string, () => Promise<string> | string, TokenErrorCode]>
   ['truncated', () => goodToken.slice(0, goodToken.length - 10), 'signature'],
   ['truncated mid-payload', () => goodToken.slice(0, goodToken.indexOf('.') + 20), 'malformed'],
   ['empty string', () => '', 'malformed'],
+  ['three words', () => 'not.a.jwt', 'malformed'],
   ['two segments', () => goodToken.split('.').slice(0, 2).join('.'), 'malformed'],
   ['four segments', () => `${goodToken}.${goodToken.split('.')[2]}`, 'malformed'],
   ['JWE-shaped five parts', () => 'eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..aGVsbG8.d29ybGQ.dGFn', 'malformed'],
