@@ -249,6 +249,24 @@ async function loadOnce(browser, backends, { gates, mode, hint, signedIn, settle
 
 const round1 = (n) => Math.round(n * 10) / 10;
 
+/**
+ * Where a signed-in reveal's time went, medians over the loads: from the mark to the page's first
+ * fetch() call, the token request (call to last byte), the page's work between the token and the
+ * exchange call, the exchange request, and from the exchange's last byte to the reveal.
+ */
+function breakdown(list) {
+  const full = list.filter((r) => r.timings.length === 2);
+  if (full.length === 0) return undefined;
+  const part = (f) => round1(median(full.map(f)));
+  return {
+    toFirstCall: part((r) => r.timings[0].called),
+    token: part((r) => r.timings[0].end - r.timings[0].called),
+    between: part((r) => r.timings[1].called - r.timings[0].end),
+    exchange: part((r) => r.timings[1].end - r.timings[1].called),
+    toReveal: part((r) => r.ms - r.timings[1].end),
+  };
+}
+
 const SCENARIOS = [
   { id: 'raw', name: 'floor, measured: two plain fetches in a row', gates: 1, mode: 'raw', signedIn: true },
   { id: 'signedIn1', name: 'signed in, 1 gate', gates: 1, mode: 'verified', signedIn: true },
@@ -297,6 +315,7 @@ export async function benchPage({ secret, bundle, loads = 7, delayMs = 50, log =
         samplesMs: list.map((r) => round1(r.ms)),
         timings: list.map((r) => r.timings.map((t) => ({ request: t.request, called: round1(t.called), start: round1(t.start), end: round1(t.end), wait: round1(t.wait) }))),
         requests: { ...requests, total: Object.values(requests).reduce((a, b) => a + b, 0), gate: requests.token + requests.exchange },
+        breakdown: breakdown(list),
       };
     });
     return {

@@ -179,6 +179,15 @@ function report(r) {
         }),
       ),
     );
+    const split = p.results.filter((s) => s.breakdown);
+    out.push('');
+    out.push('Where the time went (medians, ms): mark to first fetch() call, token request, page work between, exchange request, last byte to reveal');
+    out.push(
+      table(
+        ['page', 'to first call', 'token', 'between', 'exchange', 'to reveal'],
+        split.map((s) => [s.name, ...['toFirstCall', 'token', 'between', 'exchange', 'toReveal'].map((k) => s.breakdown[k].toFixed(1))]),
+      ),
+    );
     out.push('');
   }
   if (r.targets.length) {
