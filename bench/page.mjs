@@ -43,6 +43,7 @@ function compressed(bytes) {
 async function litFloorBytes() {
   const { default: config } = await import('../rollup.config.mjs');
   const cdn = Array.isArray(config) ? config[0] : config;
+  // Everything but where the CDN build writes its file and map.
   const { file, sourcemap, ...outputOptions } = cdn.output ?? {};
   const bundle = await rollup({ input: new URL('./lit-floor.js', import.meta.url).pathname, plugins: cdn.plugins });
   try {
@@ -119,10 +120,10 @@ if (setup.mode === 'raw') {
 </script></body></html>`;
 }
 
-async function startBackends(bundle) {
+async function startBackends(bundle, secret) {
   const storefront = createMockStorefront({
     clientId: CLIENT_ID,
-    clientSecret: SECRET_HOLDER.secret,
+    clientSecret: secret,
     storeHash: STORE_HASH,
     customers: [CUSTOMER],
     render: false,
@@ -159,7 +160,7 @@ async function startBackends(bundle) {
   const listener = toNodeListener(
     createCustomerGateHandler({
       clientId: CLIENT_ID,
-      clientSecret: SECRET_HOLDER.secret,
+      clientSecret: secret,
       stores: STORE_HASH,
       origins: [storefrontOrigin],
       // The app's own work (a database lookup, say) takes 50 ms before it answers.
@@ -184,9 +185,6 @@ async function startBackends(bundle) {
     },
   };
 }
-
-// The secret reaches the backends without going through page HTML or any log.
-const SECRET_HOLDER = { secret: '' };
 
 /** One page load in a fresh browser context: its result and the requests Chromium reported. */
 async function loadOnce(browser, backends, { gates, mode, hint, signedIn, settleMs }) {
@@ -277,8 +275,7 @@ const SCENARIOS = [
 ];
 
 export async function benchPage({ secret, bundle, loads = 7, delayMs = 50, log = () => {} }) {
-  SECRET_HOLDER.secret = secret;
-  const backends = await startBackends(bundle);
+  const backends = await startBackends(bundle, secret);
   const executablePath = process.env.CHROME_PATH || '/usr/bin/chromium';
   let browser;
   try {
