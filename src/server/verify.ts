@@ -1,4 +1,4 @@
-import { base64url, errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
+import { errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import {
   ALGORITHMS,
   ISSUER,
@@ -54,6 +54,7 @@ export interface VerifiedCustomer {
 
 export type CustomerVerifier = (token: string) => Promise<VerifiedCustomer>;
 
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const HASH = { HS256: 'SHA-256', HS512: 'SHA-512' } as const;
 const encoder = new TextEncoder();
@@ -235,10 +236,12 @@ function checkShape(token: unknown, maxLength: number): asserts token is string 
  * Base64url decoders ignore a final character's unused low bits, so up to 16 spellings of one
  * signature verify. Accept only the canonical one, so the token string itself is unforgeable (it
  * may key a replay cache or a denylist). Checked after jose, so garbage is reported as malformed.
+ * https://www.rfc-editor.org/rfc/rfc4648#section-3.5: canonical encodings set pad bits to zero.
  */
 function checkCanonicalSignature(token: string): void {
-  const signature = token.slice(token.lastIndexOf('.') + 1);
-  if (base64url.encode(base64url.decode(signature)) !== signature) {
+  const tail = (token.length - token.lastIndexOf('.') - 1) % 4; // 2 or 3 characters in the last group
+  const bits = BASE64URL.indexOf(token[token.length - 1]!);
+  if (tail !== 0 && (bits & (tail === 2 ? 0b1111 : 0b11)) !== 0) {
     throw new CustomerTokenError('signature', 'Signature does not match: it is not canonical base64url, so the token was altered.');
   }
 }
