@@ -117,13 +117,15 @@ export class BcCustomerGate extends LitElement {
   }
 
   override connectedCallback(): void {
+    // Join at once when configured, before Lit builds the shadow root, so the token request is on
+    // the wire first and a gate moved within the page keeps its session; otherwise wait for the
+    // first update, by which time a framework has set its attributes.
+    const configured = this.clientId && this.endpoint;
+    if (configured) this.#sync();
     super.connectedCallback();
     if (!this.hasAttribute('aria-live')) this.setAttribute('aria-live', 'polite');
     this.#reflect();
-    // Join at once when configured, so a gate moved within the page keeps its session; otherwise
-    // wait for the first update, by which time a framework has set its attributes.
-    if (this.clientId && this.endpoint) this.#sync();
-    else this.requestUpdate();
+    if (!configured) this.requestUpdate();
   }
 
   override disconnectedCallback(): void {
