@@ -7,6 +7,7 @@ import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
 import { rollup } from 'rollup';
 import { createCustomerGateHandler, toNodeListener } from 'bc-customer-gate/server';
 import { createMockStorefront } from 'bc-customer-gate/testing';
@@ -14,15 +15,6 @@ import { BenchError, CLIENT_ID, EXCHANGE_CONTENT_TYPE, STORE_HASH, median, rotat
 
 const CDN_BUNDLE = new URL('../dist/cdn/bc-customer-gate.js', import.meta.url);
 const CUSTOMER = { id: 4242, email: 'ada@example.com', name: 'Ada' };
-const CHROME_ARGS = [
-  '--no-sandbox',
-  '--headless=new',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 // ---- size ----------------------------------------------------------------------------------
 
@@ -276,10 +268,9 @@ const SCENARIOS = [
 
 export async function benchPage({ secret, bundle, loads = 7, delayMs = 50, log = () => {} }) {
   const backends = await startBackends(bundle, secret);
-  const executablePath = process.env.CHROME_PATH || '/usr/bin/chromium';
   let browser;
   try {
-    browser = await chromium.launch({ executablePath, headless: true, args: CHROME_ARGS, timeout: 30_000 });
+    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs, timeout: 30_000 });
     backends.storefront.behave({ delayMs });
     // Warm-up (first-load compilation, the browser's own start-up work), then the loads
     // interleaved, in an order rotated each time, so a burst of noise does not land on one scenario.

@@ -7,19 +7,10 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { startDemo, type DemoHandle } from '../../demo/start.mjs';
+import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
 
 export const root = new URL('../../', import.meta.url).pathname;
 export const SCREENSHOTS = join(root, 'out', 'screenshots');
-
-const CHROME_ARGS = [
-  '--no-sandbox',
-  '--headless=new',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 /** The demo's fixture, read as the app reads it: every product name, per store and customer. */
 const purchases = JSON.parse(readFileSync(join(root, 'demo', 'data', 'purchases.json'), 'utf8')) as Record<
@@ -56,7 +47,7 @@ export async function startHarness(): Promise<Harness> {
   const demo = await startDemo({ storefrontPort: 0, appPort: 0, quiet: true });
   let browser: Browser;
   try {
-    browser = await chromium.launch({ executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', args: CHROME_ARGS });
+    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   } catch (error) {
     await demo.close();
     throw error;
