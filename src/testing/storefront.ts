@@ -359,16 +359,31 @@ export function createMockStorefront(options: MockStorefrontOptions): MockStoref
     else send(response, 200, 'text/plain; charset=utf-8', token);
   }
 
-  async function loginRoute(request: IncomingMessage, response: ServerResponse, url: URL, oldSession: string | undefined) {
+  /**
+   * What sign-in and sign-out share: GET or POST (a form), never cached, and a `return` path that
+   * stays on this storefront. Answers the request itself and returns undefined when it cannot go on.
+   */
+  async function sessionForm(request: IncomingMessage, response: ServerResponse, url: URL) {
     const method = request.method ?? 'GET';
-    if (method !== 'GET' && method !== 'POST') return methodNotAllowed(response, ['GET', 'POST']);
+    if (method !== 'GET' && method !== 'POST') {
+      methodNotAllowed(response, ['GET', 'POST']);
+      return;
+    }
     response.setHeader('Cache-Control', NO_STORE);
     const params = method === 'POST' ? await readForm(request, response) : url.searchParams;
     if (!params) return;
     const returnTo = safeReturnPath(params.get('return'));
     if (returnTo === undefined) {
-      return sendText(response, 400, '"return" must be a path on this storefront, starting with a single "/".');
+      sendText(response, 400, '"return" must be a path on this storefront, starting with a single "/".');
+      return;
     }
+    return { method, params, returnTo };
+  }
+
+  async function loginRoute(request: IncomingMessage, response: ServerResponse, url: URL, oldSession: string | undefined) {
+    const form = await sessionForm(request, response, url);
+    if (!form) return;
+    const { method, params, returnTo } = form;
     const ref = params.get('customer');
     if (ref === null || ref === '') {
       if (method === 'POST') return sendText(response, 400, 'Pick a customer: send "customer" (an ID or email).');
@@ -384,18 +399,11 @@ export function createMockStorefront(options: MockStorefrontOptions): MockStoref
   }
 
   async function logoutRoute(request: IncomingMessage, response: ServerResponse, url: URL, session: string | undefined) {
-    const method = request.method ?? 'GET';
-    if (method !== 'GET' && method !== 'POST') return methodNotAllowed(response, ['GET', 'POST']);
-    response.setHeader('Cache-Control', NO_STORE);
-    const params = method === 'POST' ? await readForm(request, response) : url.searchParams;
-    if (!params) return;
-    const returnTo = safeReturnPath(params.get('return'));
-    if (returnTo === undefined) {
-      return sendText(response, 400, '"return" must be a path on this storefront, starting with a single "/".');
-    }
+    const form = await sessionForm(request, response, url);
+    if (!form) return;
     if (session) sessions.delete(session);
     response.setHeader('Set-Cookie', `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax`);
-    return redirect(response, 303, returnTo);
+    return redirect(response, 303, form.returnTo);
   }
 
   async function serveStatic(
