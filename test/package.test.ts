@@ -1,0 +1,81 @@
+// What a user installs: every entry point in package.json exists after the build, is in the
+// published file list, and the Node entry points load by the package's own name.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+
+const root = new URL('..', import.meta.url);
+const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
+  exports: Record<string, string | Record<string, string>>;
+  bin: Record<string, string>;
+  unpkg: string;
+  jsdelivr: string;
+  customElements: string;
+  dependencies: Record<string, string>;
+};
+
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const packed = JSON.parse(execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' })) as Array<{
+  files: Array<{ path: string }>;
+}>;
+const published = new Set(packed[0]!.files.map((file) => file.path));
+
+/** Every file package.json points at, as a path relative to the package root. */
+const targets = [
+  ...Object.values(pkg.exports).flatMap((target) => (typeof target === 'string' ? [target] : Object.values(target))),
+  ...Object.values(pkg.bin),
+  pkg.unpkg,
+  pkg.jsdelivr,
+  pkg.customElements,
+].map((path) => path.replace(/^\.\//, ''));
+
+describe('the published package', () => {
+  it('has every file package.json names, built and in the published list', () => {
+    assert.ok(targets.length >= 15, `only ${targets.length} targets`);
+    for (const path of targets) {
+      assert.ok(existsSync(new URL(path, root)), `${path} is missing: was the package built?`);
+      assert.ok(published.has(path), `${path} is not published (check "files")`);
+    }
+  });
+
+  it('publishes the license, the README and the built code, but no sources or tests', () => {
+    for (const path of ['LICENSE', 'README.md', 'package.json']) assert.ok(published.has(path), path);
+    for (const path of published) {
+      assert.ok(!/^(src|test|bench|scripts|node_modules|out)\//.test(path), `${path} should not be published`);
+      assert.ok(!/\.test\./.test(path), `${path} should not be published`);
+    }
+  });
+
+  it('depends at run time on lit and jose only', () => {
+    assert.deepEqual(Object.keys(pkg.dependencies).sort(), ['jose', 'lit']);
+  });
+
+  it('has a command-line entry that runs under node', () => {
+    for (const path of Object.values(pkg.bin)) {
+      assert.match(readFileSync(new URL(path, root), 'utf8'), /^#!\/usr\/bin\/env node\n/);
+    }
+  });
+
+  it('loads its Node entry points by name, with the documented exports', async () => {
+    const server = await import('bc-customer-gate/server');
+    for (const name of ['createVerifier', 'verifyCustomerToken', 'CustomerTokenError', 'createCustomerGateHandler', 'toNodeListener', 'html']) {
+      assert.equal(typeof server[name as keyof typeof server], 'function', name);
+    }
+    const testing = await import('bc-customer-gate/testing');
+    assert.equal(typeof testing.mintCustomerToken, 'function');
+    assert.equal(typeof testing.createMockStorefront, 'function');
+    const protocol = await import('bc-customer-gate/protocol');
+    assert.deepEqual([...protocol.ALGORITHMS], ['HS256', 'HS512']);
+    const widget = await import('bc-customer-gate/widget');
+    assert.equal(typeof widget.installWidgetTemplate, 'function');
+  });
+
+  it('names the element in its custom elements manifest', () => {
+    const manifest = JSON.parse(readFileSync(new URL(pkg.customElements, root), 'utf8')) as {
+      modules: Array<{ declarations?: Array<{ tagName?: string }> }>;
+    };
+    const tags = manifest.modules.flatMap((mod) => mod.declarations ?? []).map((decl) => decl.tagName).filter(Boolean);
+    assert.deepEqual(tags, ['bc-customer-gate']);
+  });
+});
