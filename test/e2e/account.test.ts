@@ -2,7 +2,7 @@
 // and an app backend on two origins, so the browser enforces CORS itself. Every flow a shopper can
 // take, and every way the token or the app can fail.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import {
   ALL_EMAILS,
@@ -18,25 +18,13 @@ import {
   setVisibility,
   shownSlots,
   signInWithDemoBar,
-  startHarness,
+  useHarness,
   STORE,
   waitForState,
-  type Harness,
 } from './browser.js';
 
 const GATE = '#recently-purchased';
-let h: Harness;
-
-before(async () => {
-  h = await startHarness();
-});
-after(async () => {
-  await h?.close();
-});
-beforeEach(() => {
-  h.demo.storefront.reset();
-  h.demo.app.resetStats();
-});
+const h = useHarness();
 
 async function openAccount(): Promise<Page> {
   const page = await h.newPage();

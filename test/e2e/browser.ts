@@ -4,6 +4,7 @@
  * sent, read from its own network events.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
+import { after, before, beforeEach } from 'node:test';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { startDemo, type DemoHandle } from '../../demo/start.mjs';
@@ -69,6 +70,30 @@ export async function startHarness(): Promise<Harness> {
       await demo.close();
     },
   };
+}
+
+/**
+ * The file's harness: started once before its tests, closed after them, and the demo's faults,
+ * sessions and counters reset before each test. Read it inside tests and hooks, not at load time.
+ */
+export function useHarness(): Harness {
+  let harness: Harness | undefined;
+  before(async () => {
+    harness = await startHarness();
+  });
+  after(async () => {
+    await harness?.close();
+  });
+  beforeEach(() => {
+    harness!.demo.storefront.reset();
+    harness!.demo.app.resetStats();
+  });
+  return new Proxy({} as Harness, {
+    get: (_, key) => {
+      if (!harness) throw new Error('the end-to-end harness is not started yet: use it inside a test or hook');
+      return Reflect.get(harness, key);
+    },
+  });
 }
 
 export interface RecordedRequest {

@@ -2,21 +2,10 @@
 // what the servers received: ten gates cost one token request and one exchange, with no CORS
 // preflight; the theme's logged-in hint costs nothing; a tab switch before expiry costs nothing.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { ANN, recordRequests, setVisibility, signInWithDemoBar, startHarness, waitForState, type Harness } from './browser.js';
+import { describe, it } from 'node:test';
+import { ANN, recordRequests, setVisibility, signInWithDemoBar, useHarness, waitForState } from './browser.js';
 
-let h: Harness;
-
-before(async () => {
-  h = await startHarness();
-});
-after(async () => {
-  await h?.close();
-});
-beforeEach(() => {
-  h.demo.storefront.reset();
-  h.demo.app.resetStats();
-});
+const h = useHarness();
 
 describe('request accounting', () => {
   it('a page with ten gates makes one token request, one exchange and no preflight', async () => {

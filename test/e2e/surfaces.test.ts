@@ -2,7 +2,7 @@
 // only), the Page Builder widget (an HTML fragment from the app), a category page with ten gates,
 // and what a page shows before the element is defined.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   ALL_EMAILS,
   ALL_PRODUCT_NAMES,
@@ -15,24 +15,12 @@ import {
   screenshot,
   shownSlots,
   signInWithDemoBar,
-  startHarness,
+  useHarness,
   STORE,
   waitForState,
-  type Harness,
 } from './browser.js';
 
-let h: Harness;
-
-before(async () => {
-  h = await startHarness();
-});
-after(async () => {
-  await h?.close();
-});
-beforeEach(() => {
-  h.demo.storefront.reset();
-  h.demo.app.resetStats();
-});
+const h = useHarness();
 
 describe('cart page: added with Script Manager', () => {
   it('loads only the CDN bundle, through one module script, and shows the products to buy again', async () => {
