@@ -23,7 +23,7 @@ import {
   type HostileToken,
   type ValidToken,
 } from './arbitraries.js';
-import { FUZZ_SEED, runProperty, type RunLimits } from './run-property.js';
+import { createTally, FUZZ_SEED } from './run-property.js';
 
 const app = FUZZ_APP;
 const ORIGINS = ['https://store.example.com', 'https://shop.example.org:8443', 'http://127.0.0.1:3000'] as const;
@@ -520,16 +520,8 @@ function viaNode(c: Case, cuts: readonly number[], chunked: boolean): Promise<An
 
 // ---- the properties -------------------------------------------------------------------------
 
-let totalCases = 0;
-let properties = 0;
-const started = performance.now();
-
-function property<Ts extends [unknown, ...unknown[]]>(name: string, limits: RunLimits, build: () => fc.IAsyncProperty<Ts>): void {
-  it(name, { timeout: 60_000 }, async (t: TestContext) => {
-    properties += 1;
-    totalCases += await runProperty(t, build(), limits);
-  });
-}
+const tally = createTally('handler fuzz');
+const { property } = tally;
 
 /** Runs one case and checks it, with only this case's onError reports in view. */
 async function exercise(c: Case, send: () => Promise<Answer>, path: 'fetch' | 'node'): Promise<void> {
@@ -555,14 +547,12 @@ describe(`exchange endpoint under hostile requests (FUZZ_SEED=${FUZZ_SEED})`, ()
     agent.destroy();
     server?.closeAllConnections();
     await new Promise((resolve) => server?.close(resolve));
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    console.log(`# handler fuzz: ${properties} properties, ${totalCases} cases in ${seconds} s, FUZZ_SEED=${FUZZ_SEED}`);
+    tally.summary();
   });
 
   it('Fetch handler: any request is answered as the protocol says, without echo, with exact-origin CORS', { timeout: 60_000 }, async (t) => {
     statusCounts = new Map();
-    properties += 1;
-    totalCases += await runProperty(
+    await tally.run(
       t,
       fc.asyncProperty(caseArb('fetch'), (c) => exercise(c, () => viaFetch(c), 'fetch')),
       { numRuns: 2500, timeLimitMs: 15_000 },
@@ -572,8 +562,7 @@ describe(`exchange endpoint under hostile requests (FUZZ_SEED=${FUZZ_SEED})`, ()
 
   it('toNodeListener over loopback HTTP: the same answers, bodies split anywhere, chunked or not', { timeout: 60_000 }, async (t) => {
     statusCounts = new Map();
-    properties += 1;
-    totalCases += await runProperty(
+    await tally.run(
       t,
       fc.asyncProperty(caseArb('node'), fc.array(fc.nat({ max: 2 * MAX_BODY_BYTES }), { maxLength: 2 }), fc.boolean(), (c, cuts, chunked) =>
         exercise(c, () => viaNode(c, cuts, chunked), 'node'),

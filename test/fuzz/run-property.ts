@@ -2,7 +2,7 @@
 // suite's title and in every failure, so `FUZZ_SEED=<seed> node scripts/run-node-tests.mjs fuzz`
 // replays a failure exactly.
 import fc from 'fast-check';
-import type { TestContext } from 'node:test';
+import { it, type TestContext } from 'node:test';
 
 const DEFAULT_SEED = 20_240_611;
 
@@ -57,4 +57,36 @@ export async function runProperty<Ts extends [unknown, ...unknown[]]>(
   const stopped = details.interrupted ? `, stopped at the time limit before ${numRuns}` : '';
   t.diagnostic(`${details.numRuns} cases, seed ${details.seed}${stopped}`);
   return details.numRuns;
+}
+
+/**
+ * A suite's tally: `property` declares one `it` per property, `run` checks one inside a test of the
+ * suite's own, and `summary` prints how many properties and cases ran, in how long, with the seed.
+ */
+export function createTally(label: string) {
+  let properties = 0;
+  let cases = 0;
+  const started = performance.now();
+  const run = async <Ts extends [unknown, ...unknown[]]>(
+    t: TestContext,
+    property: fc.IAsyncProperty<Ts> | fc.IProperty<Ts>,
+    limits: RunLimits,
+  ): Promise<number> => {
+    properties += 1;
+    const ran = await runProperty(t, property, limits);
+    cases += ran;
+    return ran;
+  };
+  return {
+    run,
+    property<Ts extends [unknown, ...unknown[]]>(name: string, limits: RunLimits, build: () => fc.IAsyncProperty<Ts>): void {
+      it(name, { timeout: 60_000 }, async (t: TestContext) => {
+        await run(t, build(), limits);
+      });
+    },
+    summary(): void {
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      console.log(`# ${label}: ${properties} properties, ${cases} cases in ${seconds} s, FUZZ_SEED=${FUZZ_SEED}`);
+    },
+  };
 }

@@ -3,7 +3,7 @@
 // away neither the token nor a secret; every valid token must verify to exactly its customer.
 // Replay a failure with the FUZZ_SEED it prints; FUZZ_RUNS=<n> runs every property n times.
 import assert from 'node:assert/strict';
-import { after, describe, it, type TestContext } from 'node:test';
+import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { MAX_TOKEN_LENGTH, TOKEN_ERROR_CODES } from '../../src/protocol.js';
 import { CustomerTokenError } from '../../src/server/errors.js';
@@ -40,7 +40,7 @@ import {
   type HostileToken,
   type ValidToken,
 } from './arbitraries.js';
-import { FUZZ_SEED, runProperty, type RunLimits } from './run-property.js';
+import { createTally, FUZZ_SEED } from './run-property.js';
 
 const app = FUZZ_APP;
 const verify = createVerifier(verifierOptionsFor(app));
@@ -73,23 +73,10 @@ async function expectRefused(verifier: CustomerVerifier, hostile: HostileToken, 
   );
 }
 
-let totalCases = 0;
-let properties = 0;
-const started = performance.now();
-
-/** One `it` per property, bounded in cases and time; counts what ran for the summary. */
-function property<Ts extends [unknown, ...unknown[]]>(name: string, limits: RunLimits, build: () => fc.IAsyncProperty<Ts>): void {
-  it(name, { timeout: 60_000 }, async (t: TestContext) => {
-    properties += 1;
-    totalCases += await runProperty(t, build(), limits);
-  });
-}
+const { property, summary } = createTally('fuzz');
 
 describe(`verifier under hostile input (FUZZ_SEED=${FUZZ_SEED})`, () => {
-  after(() => {
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    console.log(`# fuzz: ${properties} properties, ${totalCases} cases in ${seconds} s, FUZZ_SEED=${FUZZ_SEED}`);
-  });
+  after(summary);
 
   property('bit flips and character replacements in any segment never verify', { numRuns: 1000 }, () =>
     fc.asyncProperty(fc.oneof(bitFlippedTokenArb(app), charReplacedTokenArb(app)), (hostile) => expectRefused(verify, hostile)),
