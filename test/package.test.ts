@@ -47,8 +47,8 @@ describe('the published package', () => {
     }
   });
 
-  it('depends at run time on lit and jose only', () => {
-    assert.deepEqual(Object.keys(pkg.dependencies).sort(), ['jose', 'lit']);
+  it("depends at run time on Lit's ReactiveElement and jose only", () => {
+    assert.deepEqual(Object.keys(pkg.dependencies).sort(), ['@lit/reactive-element', 'jose']);
   });
 
   it('has a command-line entry that runs under node', () => {
