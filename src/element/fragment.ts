@@ -23,13 +23,13 @@ export const POLICY_NAME = 'bc-customer-gate';
 const REMOVED = 'script,base,meta,object,embed,link,frame,frameset,animate,set';
 
 /**
- * An attribute that can run script: an event handler, `srcdoc`, or a value that holds a script
- * URL. URL parsers ignore tabs, newlines and leading controls, so they are ignored here too.
+ * An attribute that can run script or reach outside the gate: an event handler, `srcdoc`,
+ * `autofocus` (which would take focus from the page), or a value that holds a script URL. URL parsers ignore tabs, newlines and leading controls, so they are ignored here too.
  */
 const scripted = (el: Element, { name, value }: Attr) => {
   value = value.replace(/[\0- ]/g, '').toLowerCase();
   return (
-    /^on|^srcdoc$/i.test(name) ||
+    /^on|^srcdoc$|^autofocus$/i.test(name) ||
     /(java|vb)script:/.test(value) ||
     // data: URLs are images at most: a framed or linked data: document would run its own script.
     (value.startsWith('data:') && el.localName !== 'img')
