@@ -1,5 +1,5 @@
 import { ReactiveElement } from '@lit/reactive-element';
-import { DEFAULT_TOKEN_URL, GATE_EVENTS, type GateState } from '../protocol.js';
+import { DEFAULT_TOKEN_URL, type GateState } from '../protocol.js';
 import { browser } from './browser.js';
 import { POLICY_NAME, parseFragment } from './fragment.js';
 import { stamp } from './stamp.js';
@@ -240,9 +240,10 @@ export class BcCustomerGate extends ReactiveElement {
     this.#reflect();
     if (inside) this.#refocus(active);
     if (changed) this.#announce(had);
-    if (outcome.state !== previous && outcome.state in GATE_EVENTS) {
+    // Settled states only, each as `bc-<state>` (GATE_EVENTS in the protocol module).
+    if (outcome.state !== previous && outcome.state !== 'loading' && outcome.state !== 'idle') {
       this.dispatchEvent(
-        new CustomEvent(GATE_EVENTS[outcome.state as keyof typeof GATE_EVENTS], {
+        new CustomEvent(`bc-${outcome.state}`, {
           bubbles: true,
           composed: true,
           detail: outcome.detail,
@@ -256,9 +257,9 @@ export class BcCustomerGate extends ReactiveElement {
     // No response at all is a CORS or CSP refusal (the browser hides which one).
     const endpoint = new URL(this.endpoint!, PAGE);
     const hint = (<Record<string, string>>{
-      network: `got no response. If it is up, add ${location.origin} to the handler's \`origins\` and ${endpoint.origin} to the page's CSP connect-src.`,
-      malformed: "answered 200 without the exchange's JSON or HTML: point endpoint at the app's exchange handler.",
-      redirect: 'redirected, which is not followed: point endpoint at the final URL.',
+      network: `got no response: if it is up, add ${location.origin} to the handler's \`origins\` and ${endpoint.origin} to the page's CSP connect-src.`,
+      malformed: "answered 200 without the exchange's JSON or HTML: point endpoint at the exchange handler.",
+      redirect: 'redirected (not followed): point endpoint at the final URL.',
     })[reason];
     if (hint) sayOnce(reason + endpoint, `the request to ${endpoint} ${hint}`);
   }
@@ -287,7 +288,7 @@ export class BcCustomerGate extends ReactiveElement {
       state === 'verified'
         ? (this.announce ?? 'Loaded')
         : state === 'denied' || state === 'error' || (state === 'anonymous' && had)
-          ? [...this.querySelectorAll(`[slot=${state}]`)].map((el) => el.textContent).join(' ')
+          ? (this.querySelector(`[slot=${state}]`)?.textContent ?? '')
           : '';
     text = text.replace(/\s+/g, ' ').trim();
     if (text === lastSaid) text = '';
