@@ -170,7 +170,7 @@ export class BcCustomerGate extends ReactiveElement {
     this.#leave();
     this.#key = key;
     if (!clientId || !endpoint) {
-      sayOnce('config', "client-id (the app's client ID) and endpoint (its exchange URL) are both required.");
+      sayOnce('config', "client-id and endpoint (the app's exchange URL) are required.");
       this.#apply({ state: 'error', detail: new GateError('config', 'config') });
     } else if (this.loggedIn === 'false') {
       this.#apply({ state: 'anonymous', detail: null });
@@ -226,7 +226,7 @@ export class BcCustomerGate extends ReactiveElement {
           this.#shown = answer;
         } catch (error) {
           this.#clear();
-          sayOnce('render', `${error}. A page enforcing Trusted Types must allow "trusted-types ${POLICY_NAME}".`);
+          sayOnce('render', `${error}: a Trusted Types CSP must allow "trusted-types ${POLICY_NAME}".`);
           outcome = { state: 'error', detail: new GateError('render', 'malformed', 200, error) };
         }
       }
@@ -257,11 +257,11 @@ export class BcCustomerGate extends ReactiveElement {
     // No response at all is a CORS or CSP refusal (the browser hides which one).
     const endpoint = new URL(this.endpoint!, PAGE);
     const hint = (<Record<string, string>>{
-      network: `got no response: if it is up, add ${location.origin} to the handler's \`origins\` and ${endpoint.origin} to the page's CSP connect-src.`,
-      malformed: "answered 200 without the exchange's JSON or HTML: point endpoint at the exchange handler.",
-      redirect: 'redirected (not followed): point endpoint at the final URL.',
+      network: `no response: add ${location.origin} to its \`origins\` and ${endpoint.origin} to CSP connect-src`,
+      malformed: 'no exchange JSON or HTML: is endpoint the exchange handler?',
+      redirect: 'redirected, not followed: set endpoint to the final URL',
     })[reason];
-    if (hint) sayOnce(reason + endpoint, `the request to ${endpoint} ${hint}`);
+    if (hint) sayOnce(reason + endpoint, `${endpoint}: ${hint}.`);
   }
 
   /**
