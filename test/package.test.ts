@@ -41,6 +41,10 @@ describe('the published package', () => {
 
   it('publishes the license, the README and the built code, but no sources or tests', () => {
     for (const path of ['LICENSE', 'README.md', 'package.json']) assert.ok(published.has(path), path);
+    // The README's reference links point into docs/, so the pages ship with it (the screenshots need not).
+    for (const path of ['docs/element.md', 'docs/server.md', 'docs/recipes.md', 'docs/cli.md', 'docs/troubleshooting.md']) {
+      assert.ok(published.has(path), `${path} is not published`);
+    }
     for (const path of published) {
       assert.ok(!/^(src|test|bench|scripts|node_modules|out)\//.test(path), `${path} should not be published`);
       assert.ok(!/\.test\./.test(path), `${path} should not be published`);
