@@ -51,6 +51,13 @@ describe('the published package', () => {
     }
   });
 
+  it('installs on Node 20 and newer, and the README names 22 and 24 as the supported LTS lines', () => {
+    const engines = (pkg as unknown as { engines: { node: string } }).engines.node;
+    assert.equal(engines, '>=20', 'Node 20 keeps working even though it reached end of life');
+    const readme = readFileSync(new URL('README.md', root), 'utf8');
+    assert.match(readme, /\*\*Requirements:\*\* Node 22 or 24, the current LTS lines/);
+  });
+
   it('depends at run time on lit and jose only', () => {
     assert.deepEqual(Object.keys(pkg.dependencies).sort(), ['jose', 'lit']);
   });

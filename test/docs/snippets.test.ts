@@ -8,6 +8,8 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { mintCustomerToken } from '../../src/testing/mint.js';
+import { cdnScriptUrl, widgetHtml } from '../../src/widget/template.js';
+import { attribute, elements, liveNodes, parseDocument, renderWithPaper } from '../cli/paper.js';
 import { blockUnder, codeBlocks, documentationPages, root, type CodeBlock } from './markdown.js';
 
 // Inside the package folder, so `bc-customer-gate/...` resolves through the package's own exports map.
@@ -253,5 +255,81 @@ declare const Bun: { serve(options: { port?: number; fetch(request: Request): Re
     for (const block of allBlocks().filter((b) => b.lang === 'json')) {
       assert.doesNotThrow(() => JSON.parse(block.code), `${block.page}:${block.line}`);
     }
+  });
+  it('the Scripts API example is a body BigCommerce takes, for a script that loads for every shopper and goes with the app', () => {
+    const block = blockUnder('docs/recipes.md', 'Script Manager (CDN)', 'json');
+    const body = JSON.parse(block.code) as Record<string, unknown>;
+    // Field values from BigCommerce's Scripts API reference (reference/scripts.v3.yml).
+    assert.ok(['src', 'script_tag'].includes(body.kind as string));
+    assert.ok(['head', 'footer'].includes(body.location as string));
+    assert.ok(['storefront', 'all_pages', 'checkout', 'order_confirmation'].includes(body.visibility as string));
+    if (body.kind === 'script_tag') assert.equal(body.load_method, 'default', 'script_tag takes load_method default only');
+    assert.ok(['essential', 'functional'].includes(body.consent_category as string), 'other categories wait for consent or never load');
+    assert.equal(body.auto_uninstall, true, 'the script goes when the app is uninstalled');
+    const scripts = elements(liveNodes(parseDocument(body.html as string))).filter((el) => el.tagName === 'script');
+    assert.equal(scripts.length, 1, 'a script_tag holds one script');
+    assert.equal(attribute(scripts[0]!, 'type'), 'module');
+    assert.equal(attribute(scripts[0]!, 'src'), cdnScriptUrl('VERSION'));
+  });
+
+  it("the widget template in the recipes is the one the package installs", () => {
+    const block = blockUnder('docs/recipes.md', 'The widget template', 'handlebars');
+    assert.equal(block.code, widgetHtml(cdnScriptUrl('VERSION')));
+  });
+
+  it('the placed widget in the recipes is what Stencil Paper renders from the template and those settings', async () => {
+    const block = blockUnder('docs/recipes.md', 'Page Builder widget', 'html');
+    const rendered = await renderWithPaper(widgetHtml(cdnScriptUrl('VERSION')), {
+      clientId: 'YOUR_CLIENT_ID',
+      endpoint: 'https://app.example.com/customer-gate/fragment',
+      loadingText: 'Checking your account…',
+      signedOutText: 'Sign in to see your member prices.',
+      signInUrl: '/login.php',
+      signInLinkText: 'Sign in',
+      deniedText: 'Your account does not include member prices yet.',
+      errorText: 'Could not load your member prices.',
+      retryText: 'Try again',
+      contentTemplate: '',
+    });
+    assert.equal(block.code, rendered);
+  });
+
+  it('every Stencil template snippet renders with Paper: the nonce on the script, the logged-in hint from {{customer}}', async () => {
+    const stencil = allBlocks().filter((block) => block.lang === 'handlebars' && /logged-in="\{\{#if customer\}\}/.test(block.code));
+    assert.ok(stencil.length >= 3, `only ${stencil.length} Stencil snippets`);
+    for (const block of stencil) {
+      for (const [customer, hint] of [[{ id: 1, email: 'a@example.com' }, 'true'], [undefined, 'false']] as const) {
+        const html = await renderWithPaper(block.code, customer ? { customer } : {}, { nonce: 'n0nce' });
+        const live = elements(liveNodes(parseDocument(html)));
+        const where = `${block.page}:${block.line}`;
+        const gate = live.find((el) => el.tagName === 'bc-customer-gate');
+        assert.ok(gate, where);
+        assert.equal(attribute(gate, 'logged-in'), hint, where);
+        assert.ok(attribute(gate, 'client-id') && attribute(gate, 'endpoint'), where);
+        for (const script of live.filter((el) => el.tagName === 'script')) assert.equal(attribute(script, 'nonce'), 'n0nce', where);
+      }
+    }
+  });
+
+  it('every command line in the docs uses options the command documents in its --help', () => {
+    const cli = fileURLToPath(new URL('dist/cli/main.js', root));
+    const helps = new Map<string, string>();
+    let checked = 0;
+    for (const block of allBlocks().filter((b) => b.lang === 'sh')) {
+      const text = block.code.replace(/\\\n\s*/g, ' ');
+      for (const match of text.matchAll(/bc-customer-gate ((?:widget )?[a-z]+)((?: +(?:"[^"]*"|'[^']*'|[^\s|;)#]+))*)/g)) {
+        const command = match[1]!;
+        if (!helps.has(command)) {
+          const help = spawnSync(process.execPath, [cli, ...command.split(' '), '--help'], { encoding: 'utf8' });
+          assert.equal(help.status, 0, `${block.page}:${block.line}: bc-customer-gate ${command} --help failed: ${help.stderr}`);
+          helps.set(command, help.stdout);
+        }
+        for (const flag of match[2]!.match(/--[a-z-]+/g) ?? []) {
+          checked++;
+          assert.match(helps.get(command)!, new RegExp(`^\\s+(?:-\\w, )?${flag}(?![\\w-])`, 'm'), `${block.page}:${block.line}: ${command} has no ${flag}`);
+        }
+      }
+    }
+    assert.ok(checked >= 10, `only ${checked} options checked`);
   });
 });
