@@ -7,6 +7,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { build } from 'esbuild';
+import { Miniflare } from 'miniflare';
 import { mintCustomerToken } from '../../src/testing/mint.js';
 import { cdnScriptUrl, widgetHtml } from '../../src/widget/template.js';
 import { attribute, elements, liveNodes, parseDocument, renderWithPaper } from '../cli/paper.js';
@@ -331,5 +333,49 @@ declare const Bun: { serve(options: { port?: number; fetch(request: Request): Re
       }
     }
     assert.ok(checked >= 10, `only ${checked} options checked`);
+  });
+  it('recipes: the Cloudflare Worker, bundled with no Node built-ins, runs in workerd with its wrangler.toml', async () => {
+    const block = blockUnder('docs/recipes.md', 'Server: Cloudflare Workers', 'js');
+    const toml = blockUnder('docs/recipes.md', 'Server: Cloudflare Workers', 'toml').code;
+    const entry = write(block);
+    const bundle = await build({
+      entryPoints: [entry],
+      absWorkingDir: fileURLToPath(root),
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'neutral', // what wrangler does without nodejs_compat
+      conditions: ['workerd', 'worker', 'browser'],
+      mainFields: ['module', 'main'],
+      logLevel: 'silent',
+    });
+    // The [vars] as written, and the compatibility date the docs give.
+    const vars = Object.fromEntries([...toml.slice(toml.indexOf('[vars]')).matchAll(/^(\w+) = "([^"]*)"$/gm)].map((m) => [m[1]!, m[2]!]));
+    const compatibilityDate = /^compatibility_date = "([\d-]+)"$/m.exec(toml)![1]!;
+    assert.ok(vars.ALLOWED_ORIGINS?.includes(ORIGIN) && vars.ALLOWED_STORES && vars.BC_CLIENT_ID, JSON.stringify(vars));
+    const mf = new Miniflare({
+      host: '127.0.0.1',
+      port: 0,
+      modules: true,
+      script: bundle.outputFiles[0]!.text,
+      scriptPath: entry,
+      compatibilityDate,
+      compatibilityFlags: [],
+      bindings: { ...vars, BC_CLIENT_SECRET: SECRET },
+    });
+    try {
+      const base = await mf.ready;
+      const mint = (storeHash: string) =>
+        mintCustomerToken({ clientId: vars.BC_CLIENT_ID!, clientSecret: SECRET, storeHash, customer: { id: 21, email: 'w@example.com' } });
+      const url = new URL('/customer-gate', base).href;
+      const response = await exchange(url, await mint(vars.ALLOWED_STORES!.split(',')[0]!.trim()));
+      assert.equal(response.status, 200);
+      assert.equal(response.headers.get('access-control-allow-origin'), ORIGIN);
+      assert.deepEqual((await response.json()).data, { plan: 'gold' });
+      assert.equal((await exchange(url, await mint('otherstore'))).status, 401);
+      assert.equal((await fetch(new URL('/elsewhere', base))).status, 404);
+    } finally {
+      await mf.dispose();
+    }
   });
 });
