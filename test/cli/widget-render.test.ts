@@ -1,6 +1,11 @@
 // The widget template as Page Builder runs it: its schema checked against the documented widget
 // schema, its Handlebars rendered by Stencil Paper (Handlebars v3, Paper's helpers), and the HTML
 // parsed by a standards-conforming parser, so what a browser would render live is what is asserted.
+//
+// BigCommerce checks widget schemas with a JSON schema in its widget-builder tool, which is not
+// published to npm (the npm package named widget-builder is an unrelated desktop-widget compiler).
+// widget-schema.schema.json states the same documented rules for ajv: root tabs, arrays and hidden
+// groups; settings with an id and one of the documented types; each type's default and typeMeta.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';

@@ -16,7 +16,10 @@ import { blockUnder, codeBlocks, documentationPages, root, type CodeBlock } from
 
 // Inside the package folder, so `bc-customer-gate/...` resolves through the package's own exports map.
 const dir = new URL('out/docs-snippets/', root);
-const LANGUAGES = new Set(['text', 'sh', 'js', 'json', 'css', 'handlebars', 'html', 'toml']);
+// `text` and `console` (a transcript) are prose; every other language is checked below.
+const LANGUAGES = new Set(['text', 'console', 'sh', 'bash', 'js', 'ts', 'json', 'css', 'handlebars', 'html', 'toml']);
+const SCRIPT = new Set(['js', 'ts']);
+const SHELL = new Set(['sh', 'bash']);
 
 const CLIENT_ID = 'docs-client';
 const SECRET = 'docs-secret';
@@ -26,7 +29,8 @@ const env = { BC_CLIENT_ID: CLIENT_ID, BC_CLIENT_SECRET: SECRET, BC_STORE_HASH: 
 
 const allBlocks = () => documentationPages().flatMap(codeBlocks);
 
-function fileFor(block: CodeBlock, ext = 'mjs'): URL {
+function fileFor(block: CodeBlock): URL {
+  const ext = block.lang === 'ts' ? 'mts' : 'mjs';
   return new URL(`${block.page.replace(/[^\w]+/g, '-')}-L${block.line}.${ext}`, dir);
 }
 
@@ -99,8 +103,8 @@ describe('documentation snippets', () => {
     }
   });
 
-  it('every JavaScript block type-checks against the built package', () => {
-    const blocks = allBlocks().filter((block) => block.lang === 'js');
+  it('every JavaScript and TypeScript block type-checks against the built package', () => {
+    const blocks = allBlocks().filter((block) => SCRIPT.has(block.lang));
     assert.ok(blocks.length >= 10, `only ${blocks.length} js blocks`);
     const files = blocks.map((block) => `./${fileFor(block).pathname.split('/').pop()}`);
     for (const block of blocks) write(block);
@@ -317,7 +321,7 @@ declare const Bun: { serve(options: { port?: number; fetch(request: Request): Re
     const cli = fileURLToPath(new URL('dist/cli/main.js', root));
     const helps = new Map<string, string>();
     let checked = 0;
-    for (const block of allBlocks().filter((b) => b.lang === 'sh')) {
+    for (const block of allBlocks().filter((b) => SHELL.has(b.lang))) {
       const text = block.code.replace(/\\\n\s*/g, ' ');
       for (const match of text.matchAll(/bc-customer-gate ((?:widget )?[a-z]+)((?: +(?:"[^"]*"|'[^']*'|[^\s|;)#]+))*)/g)) {
         const command = match[1]!;
