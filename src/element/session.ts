@@ -275,52 +275,44 @@ function createSession(key: string, o: SessionOptions): (listener: Listener) => 
     return token;
   };
 
-  /** One request with bounded retries: exponential backoff with jitter, honouring Retry-After. */
+  /**
+   * One request with bounded retries: exponential backoff with jitter, honouring Retry-After. Each
+   * attempt is aborted after `timeout` ms (body included) or when the run is superseded.
+   */
   const request = async (stage: Stage, url: string, init: RequestInit, signal: AbortSignal): Promise<Reply> => {
     for (let attempt = 0; ; attempt++) {
       let reply: Reply | undefined;
-      let failure: unknown;
+      let failure: GateError | undefined;
+      const controller = new AbortController();
+      const abort = () => controller.abort();
+      let timedOut = false;
+      const deadline = o.setTimeout(() => {
+        timedOut = true;
+        abort();
+      }, o.timeout);
+      signal.addEventListener('abort', abort);
       try {
-        reply = await once(stage, url, init, signal);
+        const response = await o.fetch(url, { ...init, signal: controller.signal });
+        reply = {
+          status: response.status,
+          type: response.headers.get('Content-Type') ?? '',
+          retryAfter: response.headers.get('Retry-After'),
+          text: await response.text(),
+        };
         if (reply.status !== 429 && reply.status < 500) return reply;
       } catch (error) {
         if (signal.aborted) throw error;
-        failure = error;
+        failure = new GateError(stage, timedOut ? 'timeout' : 'network', undefined, error);
+      } finally {
+        o.clearTimeout(deadline);
+        signal.removeEventListener('abort', abort);
       }
-      let delay = Math.min(o.maxRetryDelay, o.retryDelay * 2 ** attempt) * (0.5 + o.random() / 2);
-      const after = retryAfter(reply?.retryAfter, o.now());
-      if (after !== undefined) delay = Math.max(delay, after);
-      if (attempt >= o.retries || delay > o.maxRetryDelay) {
-        throw reply ? new GateError(stage, 'status', reply.status) : failure;
-      }
+      const delay = Math.max(
+        Math.min(o.maxRetryDelay, o.retryDelay * 2 ** attempt) * (0.5 + o.random() / 2),
+        retryAfter(reply?.retryAfter, o.now()),
+      );
+      if (attempt >= o.retries || delay > o.maxRetryDelay) throw failure ?? new GateError(stage, 'status', reply!.status);
       await sleep(delay, signal);
-    }
-  };
-
-  /** One attempt, aborted after `timeout` ms (body included) or when the run is superseded. */
-  const once = async (stage: Stage, url: string, init: RequestInit, signal: AbortSignal): Promise<Reply> => {
-    const attempt = new AbortController();
-    const abort = () => attempt.abort();
-    let timedOut = false;
-    const deadline = o.setTimeout(() => {
-      timedOut = true;
-      abort();
-    }, o.timeout);
-    signal.addEventListener('abort', abort);
-    try {
-      const response = await o.fetch(url, { ...init, signal: attempt.signal });
-      return {
-        status: response.status,
-        type: response.headers.get('Content-Type') ?? '',
-        retryAfter: response.headers.get('Retry-After'),
-        text: await response.text(),
-      };
-    } catch (error) {
-      if (signal.aborted) throw error;
-      throw new GateError(stage, timedOut ? 'timeout' : 'network', undefined, error);
-    } finally {
-      o.clearTimeout(deadline);
-      signal.removeEventListener('abort', abort);
     }
   };
 
@@ -396,9 +388,8 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** https://httpwg.org/specs/rfc9110.html#field.retry-after: delay-seconds or an HTTP-date. */
-function retryAfter(value: string | null | undefined, now: number): number | undefined {
-  if (!value) return undefined;
-  const ms = /^\d+$/.test(value.trim()) ? Number(value) * 1000 : Date.parse(value) - now;
-  return Number.isNaN(ms) ? undefined : Math.max(0, ms);
+/** https://httpwg.org/specs/rfc9110.html#field.retry-after: delay-seconds or an HTTP-date; 0 without one. */
+function retryAfter(value: string | null | undefined, now: number): number {
+  if (!value) return 0;
+  return Math.max(0, /^\d+$/.test(value.trim()) ? Number(value) * 1000 : Date.parse(value) - now) || 0;
 }
