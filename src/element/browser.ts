@@ -4,37 +4,8 @@
  */
 import type { PageEvent, SessionEnvironment } from './session.js';
 
-type Watcher = (event: PageEvent, digest?: string) => void;
-
-const watchers = new Set<Watcher>();
-const dispatch = (event: PageEvent, digest?: string) => {
-  for (const watcher of [...watchers]) watcher(event, digest);
-};
-
-/**
- * Other tabs of this origin hear which shopper a tab saw. The channel is open only while a session
- * watches and the page is not in the back/forward cache: some browsers refuse or evict a cached
- * page that holds an open channel, and a restored page asks the server again anyway.
- */
-let channel: BroadcastChannel | undefined;
-const connect = (open: boolean) => {
-  channel?.close();
-  channel = open ? new BroadcastChannel('bc-customer-gate') : undefined;
-  if (channel) channel.onmessage = (event) => dispatch('shopper', String(event.data));
-};
-
-// visibilitychange bubbles from the document to the window. Only `persisted` page transitions
-// matter: a page that is really unloading shows nothing again. No `unload` handler, which would
-// keep the page out of the back/forward cache.
+// visibilitychange bubbles from the document to the window.
 const EVENTS = ['visibilitychange', 'pagehide', 'pageshow'] as const;
-const on = (event: Event) => {
-  const type = event.type as PageEvent;
-  if (type !== EVENTS[0]) {
-    if (!(event as PageTransitionEvent).persisted) return;
-    connect(type === 'pageshow');
-  }
-  dispatch(type);
-};
 
 export const browser: SessionEnvironment = {
   fetch: (url, init) => fetch(url, init),
@@ -43,19 +14,36 @@ export const browser: SessionEnvironment = {
   clearTimeout: (handle) => clearTimeout(handle as number),
   random: Math.random,
   visible: () => document.visibilityState === 'visible',
-  // Listeners and the channel exist while some session watches, and go with the last one.
-  watch(watcher) {
-    if (!watchers.size) {
-      connect(true);
-      for (const type of EVENTS) addEventListener(type, on);
-    }
-    watchers.add(watcher);
-    return () => {
-      if (watchers.delete(watcher) && !watchers.size) {
+  watch(callback) {
+    /**
+     * Other tabs of this origin hear which shopper a session saw. The channel is closed while the
+     * page sits in the back/forward cache, because some browsers refuse or evict a cached page that
+     * holds an open channel; a restored page asks the server again anyway.
+     */
+    let channel: BroadcastChannel | undefined;
+    const connect = (open: boolean) => {
+      channel?.close();
+      channel = open ? new BroadcastChannel('bc-customer-gate') : undefined;
+      if (channel) channel.onmessage = (event) => callback('shopper', String(event.data));
+    };
+    // Only `persisted` page transitions matter: a page that is really unloading shows nothing
+    // again. No `unload` handler, which would keep the page out of the back/forward cache.
+    const on = (event: Event) => {
+      const type = event.type as PageEvent;
+      if (type !== EVENTS[0]) {
+        if (!(event as PageTransitionEvent).persisted) return;
+        connect(type === 'pageshow');
+      }
+      callback(type);
+    };
+    connect(true);
+    for (const type of EVENTS) addEventListener(type, on);
+    return {
+      tell: (digest) => channel?.postMessage(digest),
+      stop() {
         connect(false);
         for (const type of EVENTS) removeEventListener(type, on);
-      }
+      },
     };
   },
-  tell: (digest) => channel?.postMessage(digest),
 };

@@ -29,13 +29,12 @@ export interface SessionEnvironment {
   /** Whether the page is visible now. */
   visible(): boolean;
   /**
-   * Calls `callback` on the page's lifecycle events: `visibilitychange`; `pagehide` and `pageshow`
-   * when the page goes into or comes out of the back/forward cache; `shopper` when another tab of
-   * this origin saw the shopper `digest` (see `tell`). Returns a function that stops it.
+   * Calls `callback` on the page's lifecycle events for one session: `visibilitychange`;
+   * `pagehide` and `pageshow` when the page goes into or comes out of the back/forward cache;
+   * `shopper` when another tab (or session) of this origin saw the shopper `digest`. `tell` says
+   * which shopper this session saw; `stop` ends it all.
    */
-  watch(callback: (event: PageEvent, digest?: string) => void): () => void;
-  /** Tells the page's other tabs which shopper this one just saw (a `shopper` event there). */
-  tell(digest: string): void;
+  watch(callback: (event: PageEvent, digest?: string) => void): { tell(digest: string): void; stop(): void };
 }
 
 export type PageEvent = 'visibilitychange' | 'pagehide' | 'pageshow' | 'shopper';
@@ -173,7 +172,7 @@ function createSession(key: string, o: SessionOptions): (listener: Listener) => 
     due = 0;
   };
 
-  const unwatch = o.watch((event, digest) => {
+  const page = o.watch((event, digest) => {
     if (event === 'visibilitychange') {
       if (!o.visible()) {
         hiddenAt = o.now();
@@ -196,7 +195,7 @@ function createSession(key: string, o: SessionOptions): (listener: Listener) => 
 
   const close = () => {
     stop();
-    unwatch();
+    page.stop();
     if (sessions.get(key) === join) sessions.delete(key);
   };
 
@@ -222,7 +221,7 @@ function createSession(key: string, o: SessionOptions): (listener: Listener) => 
     emit(next);
     if (seen !== undefined) {
       shopper = seen;
-      o.tell(seen);
+      page.tell(seen);
     }
   };
 

@@ -140,14 +140,13 @@ export class FakeVisibility {
   listeners = new Set<(event: PageEvent, digest?: string) => void>();
   told: string[] = [];
 
-  environment(): Pick<SessionEnvironment, 'visible' | 'watch' | 'tell'> {
+  environment(): Pick<SessionEnvironment, 'visible' | 'watch'> {
     return {
       visible: () => this.visible,
       watch: (callback) => {
         this.listeners.add(callback);
-        return () => this.listeners.delete(callback);
+        return { tell: (digest) => void this.told.push(digest), stop: () => void this.listeners.delete(callback) };
       },
-      tell: (digest) => void this.told.push(digest),
     };
   }
 
