@@ -99,7 +99,7 @@ export function createVerifier(options: VerifierOptions): CustomerVerifier {
         if (!(error instanceof errors.JWSSignatureVerificationFailed)) break;
       }
     }
-    if (!payload) throw translate(lastError, config.clientId);
+    if (!payload) throw translate(lastError);
     checkCanonicalSignature(token);
 
     const verified = readClaims(payload);
@@ -288,7 +288,7 @@ function readClaims(payload: JWTPayload): VerifiedCustomer {
 }
 
 /** Maps jose's errors onto the stable codes; anything unrecognised is rethrown untouched. */
-function translate(error: unknown, clientId: string): unknown {
+function translate(error: unknown): unknown {
   // No `cause`: jose's errors carry the decoded, unverified claims (emails), which would then end up
   // in whatever logs the error. The code and message say everything a caller needs.
   const fail = (code: TokenErrorCode, message: string) => new CustomerTokenError(code, message);
@@ -297,8 +297,9 @@ function translate(error: unknown, clientId: string): unknown {
   }
   if (error instanceof errors.JWTClaimValidationFailed) {
     const { claim, reason, payload } = error;
-    // Customer Login tokens (the other direction: the app signs them) are a common mix-up; name it.
-    if (payload['operation'] === 'customer_login' || (payload.iss === clientId && claim === 'iss')) {
+    // Customer Login tokens (the other direction: the app signs them) are a common mix-up; name one
+    // only when its operation says so. Another token whose "iss" is the client ID is just a wrong issuer.
+    if (payload['operation'] === 'customer_login') {
       return fail('operation', CUSTOMER_LOGIN);
     }
     if (claim === 'iss') {

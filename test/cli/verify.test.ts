@@ -153,6 +153,13 @@ describe('bc-customer-gate verify', () => {
     assert.match(result.stdout, /Fix: Use a Current Customer token, fetched on the storefront from \/customer\/current\.jwt\?app_client_id=q4gfrw8a1b2c3d4e5f6g7h8i9j0kl/);
   });
 
+  it('"iss" set to the client ID with operation current_customer: "issuer", not called a Customer Login token', async () => {
+    const result = await verify(await mint({ claims: { iss: CLIENT_ID } }), ['--store', STORE]);
+    assertRefused(result, 'issuer');
+    assert.doesNotMatch(result.stdout, /Customer Login/);
+    assert.match(result.stdout, /The token's "iss" is "q4gfrw8a1b2c3d4e5f6g7h8i9j0kl"; Current Customer tokens say "bc\/apps"/);
+  });
+
   it('wrong audience signed with the same secret: shows the token\'s aud against --client-id', async () => {
     const result = await verify(await mint({ clientId: 'anotherclientid' }), ['--store', STORE]);
     assertRefused(result, 'audience');

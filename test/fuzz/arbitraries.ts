@@ -604,8 +604,8 @@ export function claimChangeCode(change: ClaimChange, claims: Record<string, unkn
       if (typeof value === 'string' ? value === app.clientId : Array.isArray(value) && value.includes(app.clientId)) return undefined;
       return 'audience';
     case 'iss':
-      if (value === ISSUER) return undefined;
-      return value === app.clientId ? 'operation' : 'issuer';
+      // Even the client ID (as in a Customer Login token) is a wrong issuer; only "operation" names those.
+      return value === ISSUER ? undefined : 'issuer';
     case 'operation':
       return value === OPERATION ? undefined : 'operation';
     case 'sub':

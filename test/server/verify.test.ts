@@ -94,6 +94,7 @@ const badTokens: Array<[string, () => Promise<string> | string, TokenErrorCode]>
   ['missing iss', () => claims({ iss: undefined }), 'issuer'],
   ['Customer Login token', () => claims({ iss: CLIENT_ID, operation: 'customer_login', sub: undefined, aud: undefined }), 'operation'],
   ['customer_login operation from bc/apps', () => claims({ operation: 'customer_login' }), 'operation'],
+  ['iss is the client ID but operation is current_customer', () => claims({ iss: CLIENT_ID }), 'issuer'],
   ['missing operation', () => claims({ operation: undefined }), 'operation'],
   ['sub differs from store_hash', () => claims({ sub: 'xyz789' }), 'store'],
   ['missing sub', () => claims({ sub: undefined }), 'claims'],
@@ -229,6 +230,17 @@ describe('verifier: good tokens', () => {
       },
     });
     await assert.rejects(broken(goodToken), (error: unknown) => !(error instanceof CustomerTokenError));
+  });
+
+  it('names a Customer Login token only when its operation says so', async () => {
+    const wrongIssuer = await verify(await claims({ iss: CLIENT_ID })).catch((error: unknown) => error);
+    assert.ok(wrongIssuer instanceof CustomerTokenError);
+    assert.equal(wrongIssuer.code, 'issuer');
+    assert.doesNotMatch(wrongIssuer.message, /Customer Login/);
+    const login = await verify(await claims({ iss: CLIENT_ID, operation: 'customer_login', aud: undefined })).catch((error: unknown) => error);
+    assert.ok(login instanceof CustomerTokenError);
+    assert.equal(login.code, 'operation');
+    assert.match(login.message, /Customer Login token/);
   });
 
   it('verifyCustomerToken reuses one verifier per options object', async () => {
