@@ -462,6 +462,23 @@ describe('Fetch handler', { timeout: 20_000 }, () => {
     assert.deepEqual(seen.map((c) => [c.phase, c.status]), [['origin', 500]]);
   });
 
+  it('reads its options once: changing them afterwards changes nothing (a rotation builds a new handler)', async () => {
+    const live = { ...base, clientSecret: [SECRET], stores: [STORE], origins: [ORIGIN] };
+    const h = createCustomerGateHandler(live);
+    live.clientSecret.length = 0;
+    live.clientSecret.push('not-the-secret-at-all');
+    live.stores.length = 0;
+    live.stores.push('elsewhere');
+    live.origins.length = 0;
+    live.origins.push(OTHER_ORIGIN);
+    const ok = await h(request(token(1)));
+    assert.equal(ok.status, 200, 'the secret, store and origin it was built with still apply');
+    assert.equal(ok.headers.get('access-control-allow-origin'), ORIGIN);
+    assert.equal((await h(request(token(1), { Origin: OTHER_ORIGIN }))).status, 403, 'an origin added later is not allowed');
+    const rebuilt = createCustomerGateHandler(live);
+    assert.equal((await rebuilt(request(token(1), { Origin: OTHER_ORIGIN }))).status, 401, 'a new handler reads the new options');
+  });
+
   it('stops reading a streamed body once it passes maxBodyBytes, and cancels it', async () => {
     let pulled = 0;
     let cancelled = false;

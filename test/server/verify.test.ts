@@ -256,6 +256,106 @@ describe('verifier: good tokens', () => {
   });
 });
 
+describe('verifier options: verifyCustomerToken reads them on every call, createVerifier once', () => {
+  const NEW_SECRET = 'rotated-in-secret-4c1d8e';
+  const fresh = () => ({
+    clientId: CLIENT_ID,
+    clientSecret: [NEW_SECRET, SECRET] as string[] | string,
+    stores: [STORE, 'other1'] as string[] | string,
+    now: () => NOW * 1000,
+  });
+
+  it('a secret removed from the same options object (in place or replaced) is refused from the next call', async () => {
+    const oldToken = await mint();
+    const options = fresh();
+    assert.equal((await verifyCustomerToken(oldToken, options)).customer.id, 4927);
+    (options.clientSecret as string[]).pop(); // rotated out, in place
+    await assert.rejects(verifyCustomerToken(oldToken, options), { code: 'signature' });
+    assert.equal((await verifyCustomerToken(await mint({ clientSecret: NEW_SECRET }), options)).customer.id, 4927);
+
+    const replaced = fresh();
+    assert.equal((await verifyCustomerToken(oldToken, replaced)).customer.id, 4927);
+    replaced.clientSecret = NEW_SECRET;
+    await assert.rejects(verifyCustomerToken(oldToken, replaced), { code: 'signature' });
+  });
+
+  it('a secret added to the same options object is accepted from the next call', async () => {
+    const options = { ...fresh(), clientSecret: [SECRET] };
+    const newToken = await mint({ clientSecret: NEW_SECRET });
+    await assert.rejects(verifyCustomerToken(newToken, options), { code: 'signature' });
+    options.clientSecret.unshift(NEW_SECRET);
+    assert.equal((await verifyCustomerToken(newToken, options)).customer.id, 4927);
+  });
+
+  it('a store removed from the same options object is refused from the next call', async () => {
+    const otherToken = await mint({ storeHash: 'other1' });
+    const options = fresh();
+    assert.equal((await verifyCustomerToken(otherToken, options)).storeHash, 'other1');
+    (options.stores as string[]).splice(1, 1); // uninstalled
+    await assert.rejects(verifyCustomerToken(otherToken, options), { code: 'store' });
+    options.stores = 'other1';
+    assert.equal((await verifyCustomerToken(otherToken, options)).storeHash, 'other1');
+    await assert.rejects(verifyCustomerToken(goodToken, options), { code: 'store' });
+  });
+
+  it('other options changed in place take effect too (algorithms, clockTolerance, clientId)', async () => {
+    const options: Parameters<typeof verifyCustomerToken>[1] & { algorithms?: Array<'HS256' | 'HS512'> } = { ...fresh(), algorithms: ['HS256', 'HS512'] };
+    assert.equal((await verifyCustomerToken(goodToken, options)).customer.id, 4927);
+    options.algorithms!.splice(1, 1);
+    await assert.rejects(verifyCustomerToken(goodToken, options), { code: 'algorithm' });
+    delete options.algorithms;
+    const skewed = await mint({ issuedAt: NOW + 100 });
+    await assert.rejects(verifyCustomerToken(skewed, options), { code: 'not_yet_valid' });
+    (options as { clockTolerance?: number }).clockTolerance = 120;
+    assert.equal((await verifyCustomerToken(skewed, options)).customer.id, 4927);
+    (options as { clientId: string }).clientId = 'another-client-id';
+    await assert.rejects(verifyCustomerToken(goodToken, options), { code: 'audience' });
+  });
+
+  it('imports the keys once while the options stay the same, and again after a change', async () => {
+    const subtle = crypto.subtle;
+    const original = subtle.importKey;
+    let imports = 0;
+    subtle.importKey = function (this: SubtleCrypto, ...args: Parameters<SubtleCrypto['importKey']>) {
+      imports++;
+      return original.apply(this, args);
+    } as SubtleCrypto['importKey'];
+    try {
+      const options = fresh();
+      for (let i = 0; i < 5; i++) await verifyCustomerToken(goodToken, options);
+      assert.equal(imports, 4, 'two secrets, two algorithms, imported once');
+      (options.stores as string[]).push('other2');
+      await verifyCustomerToken(goodToken, options);
+      assert.equal(imports, 8, 'a changed option builds a new verifier');
+    } finally {
+      subtle.importKey = original;
+    }
+  });
+
+  it('createVerifier reads its options once: later changes to that object change nothing', async () => {
+    const options = fresh();
+    const verifyOnce = createVerifier(options);
+    const otherToken = await mint({ storeHash: 'other1' });
+    (options.clientSecret as string[]).length = 0;
+    (options.stores as string[]).length = 0;
+    options.clientSecret = 'something-else-entirely';
+    assert.equal((await verifyOnce(goodToken)).customer.id, 4927, 'the secrets it was built with still verify');
+    assert.equal((await verifyOnce(otherToken)).storeHash, 'other1', 'the stores it was built with still pass');
+    // The documented way to rotate: build a new verifier.
+    const rotated = createVerifier({ ...fresh(), clientSecret: NEW_SECRET, stores: STORE });
+    await assert.rejects(rotated(goodToken), { code: 'signature' });
+    await assert.rejects(rotated(await mint({ clientSecret: NEW_SECRET, storeHash: 'other1' })), { code: 'store' });
+  });
+
+  it('a stores function is called on every verification, so it may follow live installations', async () => {
+    const installed = new Set([STORE]);
+    const verifyLive = createVerifier({ clientId: CLIENT_ID, clientSecret: SECRET, stores: (hash) => installed.has(hash), now: () => NOW * 1000 });
+    assert.equal((await verifyLive(goodToken)).storeHash, STORE);
+    installed.delete(STORE);
+    await assert.rejects(verifyLive(goodToken), { code: 'store' });
+  });
+});
+
 describe('verifier: configuration errors surface at creation', () => {
   const good = { clientId: CLIENT_ID, clientSecret: SECRET, stores: STORE };
   const cases: Array<[string, Record<string, unknown>, RegExp]> = [
