@@ -282,7 +282,21 @@ function checkCanonicalSignature(token: string): void {
   }
 }
 
+/**
+ * A JSON number too large for a double (`1e999`) parses as ±Infinity. jose compares it like any
+ * number, so an infinite `exp` would pass and then serialise as `null`; refuse it as a bad claim.
+ */
+function nonFiniteTime(payload: JWTPayload): string | undefined {
+  return (['exp', 'iat', 'nbf'] as const).find((claim) => typeof payload[claim] === 'number' && !Number.isFinite(payload[claim]));
+}
+
+function nonFiniteTimeError(claim: string): CustomerTokenError {
+  return new CustomerTokenError('claims', `Token's "${claim}" claim is not a finite number of seconds.`);
+}
+
 function readClaims(payload: JWTPayload): VerifiedCustomer {
+  const infinite = nonFiniteTime(payload);
+  if (infinite) throw nonFiniteTimeError(infinite);
   if (payload['operation'] !== OPERATION) {
     throw new CustomerTokenError(
       'operation',
@@ -328,6 +342,11 @@ function translate(error: unknown): unknown {
   // No `cause`: jose's errors carry the decoded, unverified claims (emails), which would then end up
   // in whatever logs the error. The code and message say everything a caller needs.
   const fail = (code: TokenErrorCode, message: string) => new CustomerTokenError(code, message);
+  // Both claim errors come after the signature check, so their payload is the signed one.
+  if (error instanceof errors.JWTExpired || error instanceof errors.JWTClaimValidationFailed) {
+    const infinite = nonFiniteTime(error.payload);
+    if (infinite) return nonFiniteTimeError(infinite);
+  }
   if (error instanceof errors.JWTExpired) {
     return fail('expired', `Token expired (${error.claim === 'iat' ? 'older than the maximum token age' : '"exp" has passed'}); fetch a fresh one.`);
   }

@@ -2,6 +2,7 @@
 // Node fast path (toNodeListener on the package's own handler) and the Node generic path
 // (toNodeListener on a plain wrapper it does not recognise), the last two over real loopback HTTP.
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -574,6 +575,17 @@ describe('Fetch handler', { timeout: 20_000 }, () => {
     assert.equal((await lenient(request(slightlyExpired))).status, 200);
     const small = createCustomerGateHandler({ ...base, maxBodyBytes: 100 });
     assert.equal((await small(request(token(1)))).status, 413);
+  });
+
+  it('a token whose exp is 1e999 is refused with "claims", never answered with expiresAt null', async () => {
+    const [header, payload] = token(1).split('.');
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
+    const raw = JSON.stringify({ ...claims, exp: '__RAW__' }).replace('"__RAW__"', '1e999');
+    const input = `${header}.${Buffer.from(raw).toString('base64url')}`;
+    const signed = `${input}.${createHmac('sha512', SECRET).update(input).digest('base64url')}`;
+    const response = await createCustomerGateHandler(base)(request(signed));
+    assert.equal(response.status, 401);
+    assert.equal((await response.json()).code, 'claims');
   });
 
   it('the 401 body carries the verifier\'s code and message and nothing else', async () => {

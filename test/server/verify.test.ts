@@ -33,6 +33,12 @@ function forge(header: unknown, payload: unknown, secret = SECRET, hash = 'sha51
   return `${input}.${createHmac(hash, secret).update(input).digest('base64url')}`;
 }
 
+/** A correctly signed token whose time claim is written as raw JSON number text, such as `1e999`. */
+function withRawTime(claim: 'exp' | 'iat' | 'nbf', text: string): string {
+  const payload = JSON.stringify({ ...goodPayload(), [claim]: '__RAW__' }).replace('"__RAW__"', text);
+  return forge({ alg: 'HS512', typ: 'JWT' }, payload);
+}
+
 const goodPayload = () => JSON.parse(Buffer.from(goodToken.split('.')[1]!, 'base64url').toString());
 const goodToken = await mint();
 
@@ -87,6 +93,13 @@ const badTokens: Array<[string, () => Promise<string> | string, TokenErrorCode]>
   ['missing exp', () => claims({ exp: undefined }), 'claims'],
   ['missing iat', () => claims({ iat: undefined }), 'claims'],
   ['exp as a string', () => claims({ exp: String(NOW + 600) }), 'claims'],
+  // JSON numbers too large for a double parse as ±Infinity: never a time, whatever jose makes of them.
+  ['exp 1e999 (Infinity)', () => withRawTime('exp', '1e999'), 'claims'],
+  ['exp -1e999 (-Infinity)', () => withRawTime('exp', '-1e999'), 'claims'],
+  ['iat 1e999 (Infinity)', () => withRawTime('iat', '1e999'), 'claims'],
+  ['iat -1e999 (-Infinity)', () => withRawTime('iat', '-1e999'), 'claims'],
+  ['nbf -1e999 (-Infinity)', () => withRawTime('nbf', '-1e999'), 'claims'],
+  ['nbf 1e999 (Infinity)', () => withRawTime('nbf', '1e999'), 'claims'],
   ['wrong aud', () => claims({ aud: 'someone-elses-client-id' }), 'audience'],
   ['missing aud', () => claims({ aud: undefined }), 'audience'],
   ['aud list without our client id', () => claims({ aud: ['a', 'b'] }), 'audience'],
