@@ -79,4 +79,13 @@ describe('README', () => {
     assert.equal(refused.status, 403);
     assert.equal(refused.headers.get('access-control-allow-origin'), null);
   });
+
+  it('the node:http example bounds slow requests well below Node\'s 300 s default', () => {
+    const code = codeBlockAfter('### Server: `node:http`');
+    const setting = (name: string) => Number(new RegExp(`${name}:\\s*([\\d_]+)`).exec(code)?.[1]?.replace(/_/g, ''));
+    const requestTimeout = setting('requestTimeout');
+    const headersTimeout = setting('headersTimeout');
+    assert.ok(requestTimeout > 0 && requestTimeout <= 30_000, `requestTimeout ${requestTimeout}`);
+    assert.ok(headersTimeout > 0 && headersTimeout <= requestTimeout, `headersTimeout ${headersTimeout}`);
+  });
 });

@@ -424,6 +424,30 @@ describe('createCustomerGateHandler: misconfiguration fails at start-up', { time
     });
   }
 
+  it('warns once at start-up about plain-http storefront origins, except loopback ones', () => {
+    const warnings: string[] = [];
+    const original = console.warn;
+    console.warn = (...args: unknown[]) => void warnings.push(args.map(String).join(' '));
+    try {
+      createCustomerGateHandler({ ...base, origins: [ORIGIN, 'http://shop.example.com', 'HTTP://Www.Shop.Example.com:80/', 'http://10.0.0.7:8080'] });
+      assert.equal(warnings.length, 1, warnings.join('\n'));
+      assert.match(warnings[0]!, /"origins" allows plain http: http:\/\/shop\.example\.com, http:\/\/www\.shop\.example\.com, http:\/\/10\.0\.0\.7:8080\./);
+      assert.match(warnings[0]!, /https/);
+
+      warnings.length = 0;
+      const loopback = ['http://localhost:8080', 'http://LOCALHOST', 'http://127.0.0.1:3000', 'http://127.45.6.7', 'http://[::1]:9000'];
+      createCustomerGateHandler({ ...base, origins: [ORIGIN, ...loopback] });
+      createCustomerGateHandler({ ...base, origins: () => true });
+      assert.deepEqual(warnings, [], 'https, loopback http and predicates are silent');
+      for (const notLoopback of ['http://localhost.example.com', 'http://128.0.0.1', 'http://[::2]', 'http://127.0.0.1.example.com']) {
+        createCustomerGateHandler({ ...base, origins: [notLoopback] });
+      }
+      assert.equal(warnings.length, 4, warnings.join('\n'));
+    } finally {
+      console.warn = original;
+    }
+  });
+
   it('accepts origins with default ports and upper case, and keeps explicit ports', async () => {
     const h = createCustomerGateHandler({ ...base, origins: ['HTTPS://Shop.Example.COM:443', 'http://localhost:8080', 'http://127.0.0.1:80/'] });
     for (const origin of [ORIGIN, 'http://localhost:8080', 'http://127.0.0.1']) {
