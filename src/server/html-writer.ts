@@ -86,6 +86,12 @@ export class TemplateWriter {
       this.#out += escapeText(text);
       return;
     }
+    if (state === 'beforeAttrValue' && isEmpty) {
+      // `name=${''}` would otherwise take whatever follows as its value: make it an empty one.
+      this.#out += '""';
+      this.#state = 'afterAttrValue';
+      return;
+    }
     if (isEmpty) return;
     if (state === 'attrValueDouble' || state === 'attrValueSingle' || state === 'attrValueUnquoted' || state === 'beforeAttrValue') {
       this.#checkAttribute();

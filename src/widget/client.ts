@@ -100,7 +100,7 @@ export async function installWidgetTemplate(definition: WidgetTemplateDefinition
   if (existing.template === definition.template && canonicalJson(existing.schema) === canonicalJson(definition.schema)) {
     return { action: 'unchanged', uuid, dryRun, write: undefined, lookedUp: true, duplicates };
   }
-  const write: WidgetsRequest = { method: 'PUT', url: `${collection}/${encodeURIComponent(uuid)}`, body: definition };
+  const write: WidgetsRequest = { method: 'PUT', url: `${collection}/${pathSegment(uuid)}`, body: definition };
   if (!dryRun) await send(api, write);
   return { action: 'updated', uuid, dryRun, write, lookedUp: true, duplicates };
 }
@@ -217,6 +217,15 @@ function describe(value: unknown): string {
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) return value.map(describe).join('; ');
   return JSON.stringify(value);
+}
+
+/** The UUID as a URL path segment; one that is not well-formed text (a lone surrogate) is a bad answer. */
+function pathSegment(uuid: string): string {
+  try {
+    return encodeURIComponent(uuid);
+  } catch {
+    throw new WidgetsApiError('response', 'The Widgets API listed a widget template whose "uuid" is not valid text; check --api-base.');
+  }
 }
 
 function uuidOf(body: unknown): string | undefined {

@@ -205,6 +205,15 @@ describe('bc-customer-gate widget install', () => {
     assertClean(result);
   });
 
+  it('a listed template whose uuid is not well-formed text is a clear error, not a crash', async () => {
+    const want = expected();
+    api.templates.push({ uuid: '\ud800', name: want.name, template: 'old', schema: want.schema, kind: 'custom', date_created: '', date_modified: '' });
+    const result = await install();
+    assert.equal(result.code, 1);
+    assert.equal(result.stderr, 'error: The Widgets API listed a widget template whose "uuid" is not valid text; check --api-base.\n');
+    assert.equal(api.writes().length, 0);
+  });
+
   describe('text from the API reaches the terminal escaped', () => {
     // Erase the line, paint a success line in green, retitle the window, hide what follows.
     const FAKE_SUCCESS = '\u001b[2K\r\u001b[32mCreated widget template "x" (ok).\u001b[0m';

@@ -187,6 +187,12 @@ describe('html tag: values cannot leave their place', () => {
     assert.deepEqual(attributesOf(quotes).map((a) => [a.name, a.value]), [['title', '"a" \'b\' `c` <d> e=f']]);
   });
 
+  it('an empty unquoted value is written as "", so the next attribute stays an attribute', () => {
+    const markup = html`<img src=${''} alt=${null} srcset="${'a.png 1x'}">`.toString();
+    assert.equal(markup, '<img src="" alt="" srcset="a.png 1x">');
+    assert.deepEqual(attributesOf(markup).map((a) => a.name), ['src', 'alt', 'srcset']);
+  });
+
   it('text in <title>, <textarea> and comments stays text', () => {
     const attack = '</textarea></title>--><img src=x onerror=alert(1)>';
     for (const markup of [html`<textarea>${attack}</textarea>`, html`<title>${attack}</title>`, html`<!-- ${attack} --><p>x</p>`].map(String)) {
