@@ -41,10 +41,13 @@ const RAW_TEXT = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe
 const CODE_TEXT = new Set(['script', 'style']);
 const FOREIGN = new Set(['svg', 'math']);
 const WHITESPACE = new Set(['\t', '\n', '\f', '\r', ' ']);
+const NAME_END = /[\t\n\f\r />=]/g;
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
+const NEEDS_ESCAPE = /[&<>"']/;
+
 export function escapeText(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+  return NEEDS_ESCAPE.test(text) ? text.replace(/[&<>"']/g, (c) => ESCAPES[c]!) : text;
 }
 
 function escapeUnquoted(text: string): string {
@@ -66,7 +69,63 @@ export class TemplateWriter {
 
   /** Static markup from the template, or a nested fragment: trusted, written as is. */
   markup(text: string): void {
-    for (const char of text) this.#step(char);
+    let i = 0;
+    let single = 0; // characters to step one at a time, after a '<' in raw text
+    while (i < text.length) {
+      // Text, attribute values and comments change state only at one character: copy up to it.
+      const stop = single > 0 ? undefined : this.#nextStop(text, i);
+      if (stop !== undefined) {
+        const end = stop === -1 ? text.length : stop;
+        this.#out += text.slice(i, end);
+        i = end;
+        if (i === text.length) break;
+        if (this.#state === 'rawText') single = this.#rawTag.length + 2; // '<' '/' name, then its end
+      } else if (single > 0) single--;
+      else if (this.#state === 'tagName' || this.#state === 'attrName') {
+        // A name runs to whitespace, '/', '>' (or '=' for an attribute): take it whole.
+        NAME_END.lastIndex = i;
+        const end = NAME_END.exec(text)?.index ?? text.length;
+        if (end > i) {
+          const name = text.slice(i, end);
+          this.#out += name;
+          if (this.#state === 'tagName') this.#tagName += name.toLowerCase();
+          else this.#attrName += name.toLowerCase();
+          i = end;
+          continue;
+        }
+      }
+      this.#step(text[i]!);
+      i++;
+    }
+  }
+
+  /** The current state is text outside any tag: a fragment that starts and ends there can be appended unscanned. */
+  get inText(): boolean {
+    return this.#state === 'data';
+  }
+
+  /** A fragment this writer's kind produced from text to text, in text: scanning it again would change nothing. */
+  appendBalanced(markup: string): void {
+    this.#out += markup;
+  }
+
+  /** Where the current state can next change, from `i`: -1 for nowhere; undefined to go one character at a time. */
+  #nextStop(text: string, i: number): number | undefined {
+    switch (this.#state) {
+      case 'data':
+        return text.indexOf('<', i);
+      case 'attrValueDouble':
+        return text.indexOf('"', i);
+      case 'attrValueSingle':
+        return text.indexOf("'", i);
+      case 'comment':
+      case 'bogusComment':
+        return text.indexOf('>', i);
+      case 'rawText':
+        return this.#rawTag === 'plaintext' ? -1 : text.indexOf('<', i);
+      default:
+        return undefined;
+    }
   }
 
   /** An interpolated value, escaped for the place it lands in. */
@@ -114,12 +173,11 @@ export class TemplateWriter {
    * a URL attribute it contributes to is checked like any other.
    */
   fragment(markup: string): void {
-    const chars = [...markup];
     let i = 0;
     // `href=${html('"…"')}`: the fragment's first character opens the value.
-    while (i < chars.length && this.#state === 'beforeAttrValue') this.#step(chars[i++]!);
+    while (i < markup.length && this.#state === 'beforeAttrValue') this.#step(markup[i++]!);
     if (this.#inAttributeValue()) this.#valueHasHole = true;
-    for (; i < chars.length; i++) this.#step(chars[i]!);
+    this.markup(i === 0 ? markup : markup.slice(i));
   }
 
   finish(): string {

@@ -52,8 +52,14 @@ export function html(first: string | TemplateStringsArray, ...values: unknown[])
     interpolate(writer, values[i]);
     writer.markup(first[i + 1] ?? '');
   }
-  return new HtmlFragment(writer.finish());
+  const endsInText = writer.inText;
+  const fragment = new HtmlFragment(writer.finish());
+  if (endsInText) balanced.add(fragment);
+  return fragment;
 }
+
+/** Fragments from the tagged template that start and end outside any tag (most of them). */
+const balanced = new WeakSet<HtmlFragment>();
 
 export function isHtmlFragment(value: unknown): value is HtmlFragment {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
@@ -69,7 +75,10 @@ export function escapeHtml(text: string): string {
 
 function interpolate(writer: TemplateWriter, value: unknown): void {
   if (value === null || value === undefined || value === false) return writer.value('', true);
-  if (isHtmlFragment(value)) return writer.fragment(value.toString());
+  if (isHtmlFragment(value)) {
+    if (writer.inText && balanced.has(value as HtmlFragment)) return writer.appendBalanced(value.toString());
+    return writer.fragment(value.toString());
+  }
   if (Array.isArray(value)) {
     for (const item of value) interpolate(writer, item);
     return;

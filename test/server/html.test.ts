@@ -115,6 +115,7 @@ describe('html tag: URL attributes', () => {
       html`<a href="${'jav'}&#97;script:alert(1)">x</a>`,
       html`<a href=${'javascript'}:alert(1)>x</a>`,
       html`<a href="${html('javascript:alert(1)')}">x</a>`,
+      html`<a href="${html`javascript:${'alert(1)'}`}">x</a>`,
       html`<a href=${html('"javascript:alert(1)"')}>x</a>`,
       html`<a href="${['java', 'script:', 'alert(1)']}">x</a>`,
     ].map(String);
