@@ -2,7 +2,7 @@
  * Writes an `html` tagged template with each `${}` value escaped for where it lands. A small HTML
  * tokenizer follows the static markup (and nested trusted fragments) to know that place:
  *
- * - text, RCDATA (`<title>`, `<textarea>`), comments, quoted attribute values: HTML-escaped;
+ * - text (`<title>` and `<textarea>` included), comments, quoted attribute values: HTML-escaped;
  * - an unquoted attribute value: also whitespace, `=` and backticks as character references, so a
  *   value cannot end the attribute and start another;
  * - a URL-valued attribute (`href`, `src`, `srcset`, `action`…) that holds a value is checked as a
@@ -35,11 +35,13 @@ type State =
   | 'bogusComment'
   | 'rawText';
 
-/** Elements whose content is text up to their end tag (in HTML, not inside <svg> or <math>). */
-const RAW_TEXT = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes', 'noscript', 'plaintext']);
-/** Raw text that is code: no escaping makes a value safe inside it. */
+/**
+ * Elements whose content is code up to their end tag: no escaping makes a value safe inside them,
+ * in HTML or in SVG. Other raw-text elements (`<title>`, `<textarea>`, `<xmp>`…) are read as
+ * ordinary text on purpose: inside `<svg>` a `<title>` holds markup, so a URL attribute in one is
+ * checked either way, and an escaped value cannot end the element.
+ */
 const CODE_TEXT = new Set(['script', 'style']);
-const FOREIGN = new Set(['svg', 'math']);
 const WHITESPACE = new Set(['\t', '\n', '\f', '\r', ' ']);
 const NAME_END = /[\t\n\f\r />=]/g;
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -63,7 +65,6 @@ export class TemplateWriter {
   #valueStart = 0;
   #valueHasHole = false;
   #rawTag = '';
-  #foreignDepth = 0;
   #declaration = '';
   #commentStart = 0;
 
@@ -122,7 +123,7 @@ export class TemplateWriter {
       case 'bogusComment':
         return text.indexOf('>', i);
       case 'rawText':
-        return this.#rawTag === 'plaintext' ? -1 : text.indexOf('<', i);
+        return text.indexOf('<', i);
       default:
         return undefined;
     }
@@ -136,13 +137,12 @@ export class TemplateWriter {
       return;
     }
     if (state === 'rawText') {
-      if (!isEmpty && CODE_TEXT.has(this.#rawTag)) {
+      if (!isEmpty) {
         throw new TypeError(
           `bc-customer-gate: html\`\` cannot put a value inside <${this.#rawTag}>: escaping does not make data safe as code. ` +
             'Put it in an element\'s text or a data-* attribute and read it from there.',
         );
       }
-      this.#out += escapeText(text);
       return;
     }
     if (state === 'beforeAttrValue' && isEmpty) {
@@ -209,12 +209,7 @@ export class TemplateWriter {
   }
 
   #endOfTag(): State {
-    if (this.#isEndTag) {
-      if (FOREIGN.has(this.#tagName) && this.#foreignDepth > 0) this.#foreignDepth--;
-      return 'data';
-    }
-    if (FOREIGN.has(this.#tagName)) this.#foreignDepth++;
-    if (this.#foreignDepth === 0 && RAW_TEXT.has(this.#tagName)) {
+    if (!this.#isEndTag && CODE_TEXT.has(this.#tagName)) {
       this.#rawTag = this.#tagName;
       return 'rawText';
     }
@@ -327,7 +322,7 @@ export class TemplateWriter {
         if (char === '>') this.#state = 'data';
         break;
       case 'rawText':
-        if ((WHITESPACE.has(char) || char === '/' || char === '>') && this.#rawTag !== 'plaintext') {
+        if (WHITESPACE.has(char) || char === '/' || char === '>') {
           const end = `</${this.#rawTag}`;
           if (this.#out.slice(-end.length).toLowerCase() === end) {
             this.#tagName = this.#rawTag;

@@ -96,6 +96,14 @@ describe('html tag: URL attributes', () => {
     }
   });
 
+  it('a URL attribute inside <title> or <textarea> is checked too (in SVG they hold markup)', () => {
+    const inner = html`<title><a href="${'javascript:alert(1)'}">x</a></title>`;
+    for (const markup of [html`<svg>${inner}</svg>`, html`<svg><textarea><a href="${'javascript:alert(1)'}">x</a></textarea></svg>`].map(String)) {
+      assert.ok(markup.includes(BLOCKED), markup);
+      assert.deepEqual(scriptUrlsIn(markup), [], markup);
+    }
+  });
+
   it('a srcset with one bad candidate among good ones is blocked whole', () => {
     const markup = html`<img srcset="${'https://cdn.example/a.png 1x, javascript:alert(1) 2x'}">`.toString();
     assert.equal(attribute(markup, 'srcset'), BLOCKED);
@@ -208,6 +216,9 @@ describe('html tag: values cannot leave their place', () => {
       ['srcdoc', () => html`<iframe srcdoc="${'<script>alert(1)</script>'}"></iframe>`, /"srcdoc" attribute/],
       ['script', () => html`<script>const id = ${'4927'};</script>`, /inside <script>/],
       ['style', () => html`<style>p { color: ${'red'} }</style>`, /inside <style>/],
+      ['SVG script', () => html`<svg><script>${'alert(1)'}</script></svg>`, /inside <script>/],
+      ['SVG style', () => html`<svg><style>${'x'}</style></svg>`, /inside <style>/],
+      ['script opened by a nested fragment', () => html`${html`<svg><script>`}${'alert(1)'}</script></svg>`, /inside <script>/],
       ['between attributes', () => html`<a ${'onclick=alert(1)'}>x</a>`, /inside a tag outside an attribute value/],
       ['after a quoted value', () => html`<a href="/x"${' onclick=alert(1)'}>x</a>`, /inside a tag outside an attribute value/],
       ['tag name', () => html`<${'img src=x onerror=alert(1)'}>`, /inside a tag outside an attribute value/],
