@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { integer, noPositionals, parseCommandArgs, UsageError } from './args.js';
+import { terminalSafe } from './format.js';
 import type { Io } from './io.js';
 
 export const summary = 'Run the local demo: a mock storefront and an app server (same as npm start).';
@@ -50,7 +51,7 @@ export async function runDev(args: readonly string[], io: Io): Promise<number> {
   const demoUrl = new URL('../../demo/start.mjs', import.meta.url);
   if (!existsSync(fileURLToPath(demoUrl))) {
     io.stderr(
-      `error: the demo is not part of this installation (${fileURLToPath(demoUrl)} is missing). ` +
+      `error: the demo is not part of this installation (${terminalSafe(fileURLToPath(demoUrl))} is missing). ` +
         'Run it from a checkout of the bc-customer-gate repository with npm start.\n',
     );
     return 1;
@@ -83,5 +84,5 @@ export async function runDev(args: readonly string[], io: Io): Promise<number> {
 
 function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0]!.trim() || 'the demo failed to start';
+  return terminalSafe(message.split('\n')[0]!.trim() || 'the demo failed to start');
 }

@@ -34,9 +34,11 @@ export function diagnose(ctx: DiagnosisContext): Diagnosis {
   const { payload, header, clientId } = ctx;
   const tokenUrl = `${DEFAULT_TOKEN_URL}?app_client_id=${clientId}`;
 
-  if (payload && looksLikeCustomerLogin(payload, clientId)) {
+  // Named only when its operation says so: a token whose "iss" is the client ID but whose operation
+  // is current_customer is a wrong issuer, and the "issuer" diagnosis below says so.
+  if (payload?.['operation'] === 'customer_login') {
     notes.push(
-      `This is a Customer Login token (${payload['operation'] === 'customer_login' ? 'operation "customer_login"' : `"iss" is your client ID`}): ` +
+      'This is a Customer Login token (operation "customer_login"): ' +
         'your app signs those to sign a shopper in through /login/token/<jwt>. It is the other direction.',
     );
     return { fix: `Use a Current Customer token, fetched on the storefront from ${tokenUrl}.`, notes };
@@ -102,10 +104,6 @@ export function diagnose(ctx: DiagnosisContext): Diagnosis {
         notes,
       };
   }
-}
-
-function looksLikeCustomerLogin(payload: JWTPayload, clientId: string): boolean {
-  return payload['operation'] === 'customer_login' || (payload.iss !== undefined && payload.iss === clientId);
 }
 
 function audienceOf(payload: JWTPayload | undefined): string[] | undefined {

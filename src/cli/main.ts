@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { UsageError } from './args.js';
 import * as dev from './dev.js';
+import { terminalSafe } from './format.js';
 import { processIo, type Io } from './io.js';
 import * as mint from './mint.js';
 import * as verify from './verify.js';
@@ -71,7 +72,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (error instanceof UsageError) {
       const command = name ? COMMANDS[name] : undefined;
       const prefix = name ? `bc-customer-gate ${name}` : 'bc-customer-gate';
-      io.stderr(`${prefix}: ${error.message}\nUsage: ${command?.usage ?? USAGE}\nRun '${prefix} --help' for details.\n`);
+      // Usage errors may name an unknown option as typed.
+      io.stderr(`${prefix}: ${terminalSafe(error.message)}\nUsage: ${command?.usage ?? USAGE}\nRun '${prefix} --help' for details.\n`);
       return 2;
     }
     io.stderr(`bc-customer-gate: unexpected error: ${oneLine(error)}\n`);
@@ -79,11 +81,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   }
 }
 
-/** One line, never a stack trace: the message of an error nobody anticipated. */
+/** One line, never a stack trace: the message of an error nobody anticipated, escaped (it may quote input). */
 function oneLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const line = message.split('\n')[0]!.trim() || (error instanceof Error ? error.name : 'unknown error');
-  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+  return terminalSafe(line.length > 300 ? `${line.slice(0, 300)}…` : line);
 }
 
 const io = processIo();

@@ -3,7 +3,7 @@ import { ALGORITHMS, type Algorithm } from '../protocol.js';
 import { createVerifier, isCustomerTokenError } from '../server/index.js';
 import { integer, parseCommandArgs, required, UsageError } from './args.js';
 import { diagnose } from './diagnose.js';
-import { indent, isoTime, relativeTime } from './format.js';
+import { indent, isoTime, relativeTime, terminalSafe } from './format.js';
 import type { Io } from './io.js';
 
 export const summary = 'Decode a Current Customer token and say whether, and why not, it verifies.';
@@ -81,7 +81,7 @@ export async function runVerify(args: readonly string[], io: Io): Promise<number
   const tokenStore = typeof decoded.payload?.['store_hash'] === 'string' ? decoded.payload['store_hash'] : undefined;
   if (!stores) {
     io.stderr(
-      `warning: no --store given, so the token's own store${tokenStore ? ` "${tokenStore}"` : ''} is accepted here. ` +
+      `warning: no --store given, so the token's own store${tokenStore ? ` "${terminalSafe(tokenStore)}"` : ''} is accepted here. ` +
         'A server must pin its stores (the "stores" option): one client secret signs tokens for every store that uses the app.\n',
     );
   }
@@ -100,10 +100,12 @@ export async function runVerify(args: readonly string[], io: Io): Promise<number
     const verified = await verify(input);
     const { customer } = verified;
     const nowSeconds = now / 1000;
+    // Verified means signed with the secret, not harmless: a signed claim is still text from outside.
+    const group = customer.groupId === null ? ' (no group)' : ` (group ${terminalSafe(customer.groupId)})`;
     io.stdout(
       '\nVALID: a Current Customer token for this app.\n' +
-        `  customer  ${customer.id} ${customer.email}${customer.groupId === null ? ' (no group)' : ` (group ${customer.groupId})`}\n` +
-        `  store     ${verified.storeHash}\n` +
+        `  customer  ${customer.id} ${terminalSafe(customer.email)}${group}\n` +
+        `  store     ${terminalSafe(verified.storeHash)}\n` +
         `  expires   ${relativeTime(verified.expiresAt, nowSeconds)} (${isoTime(verified.expiresAt)})\n`,
     );
     return 0;
@@ -120,9 +122,10 @@ export async function runVerify(args: readonly string[], io: Io): Promise<number
       now: Math.floor(now / 1000),
       input,
     });
-    let text = `\nREFUSED: check "${error.code}" failed.\n  ${error.message}\n`;
-    if (diagnosis.notes.length > 0) text += `\nDiagnosis:\n${diagnosis.notes.map((n) => `  - ${n}`).join('\n')}\n`;
-    text += `\nFix: ${diagnosis.fix}\n`;
+    // The message and the diagnosis quote the token's claims (a store hash, an "alg"): escape them.
+    let text = `\nREFUSED: check "${error.code}" failed.\n  ${terminalSafe(error.message)}\n`;
+    if (diagnosis.notes.length > 0) text += `\nDiagnosis:\n${diagnosis.notes.map((n) => `  - ${terminalSafe(n)}`).join('\n')}\n`;
+    text += `\nFix: ${terminalSafe(diagnosis.fix)}\n`;
     io.stdout(text);
     return 1;
   }
@@ -168,11 +171,16 @@ function decode(token: string): Decoded {
   return { header, payload, problem: undefined };
 }
 
+/** Pretty JSON of decoded token parts: JSON escapes C0 controls in strings, but not C1, DEL or bidi. */
+function printableJson(value: unknown): string {
+  return terminalSafe(indent(JSON.stringify(value, null, 2)), { keepNewlines: true });
+}
+
 function describeDecoded({ header, payload, problem }: Decoded): string {
   let text = '';
-  if (header) text += `Header (unverified):\n${indent(JSON.stringify(header, null, 2))}\n`;
+  if (header) text += `Header (unverified):\n${printableJson(header)}\n`;
   if (payload) {
-    text += `Claims (unverified: decoded, not yet checked):\n${indent(JSON.stringify(payload, null, 2))}\n`;
+    text += `Claims (unverified: decoded, not yet checked):\n${printableJson(payload)}\n`;
     const now = Date.now() / 1000;
     const times = (['iat', 'nbf', 'exp'] as const).filter((claim) => typeof payload[claim] === 'number');
     if (times.length > 0) {

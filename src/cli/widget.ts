@@ -118,31 +118,36 @@ async function runInstall(args: readonly string[], io: Io): Promise<number> {
     });
   } catch (error) {
     if (!(error instanceof WidgetsApiError)) throw error;
-    io.stderr(`error: ${error.message}\n`);
+    // Its message quotes the API's answer; the newlines are the message's own structure.
+    io.stderr(`error: ${terminalSafe(error.message, { keepNewlines: true })}\n`);
     return 1;
   }
 
-  const label = `"${definition.name}"`;
+  const label = `"${terminalSafe(definition.name)}"`;
+  // The UUID comes from the API's answer.
+  const uuid = result.uuid === undefined ? undefined : terminalSafe(result.uuid);
   if (result.duplicates > 0) {
-    io.stderr(`warning: ${result.duplicates + 1} widget templates are named ${label}; kept the first (${result.uuid}) up to date.\n`);
+    io.stderr(`warning: ${result.duplicates + 1} widget templates are named ${label}; kept the first (${uuid}) up to date.\n`);
   }
   if (result.dryRun) {
     let text = 'Dry run: nothing was changed.\n';
     if (!result.lookedUp) text += 'No access token, so the store was not checked for an existing template; a real run updates one in place.\n';
-    if (!result.write) text += `Widget template ${label} (${result.uuid}) is already up to date; no write would be sent.\n`;
-    else text += `Would ${result.action === 'created' ? 'create' : `update ${result.uuid}`}:\n\n${describeRequest(result.write, accessToken !== '')}`;
+    if (!result.write) text += `Widget template ${label} (${uuid}) is already up to date; no write would be sent.\n`;
+    else text += `Would ${result.action === 'created' ? 'create' : `update ${uuid}`}:\n\n${describeRequest(result.write, accessToken !== '')}`;
     io.stdout(text);
     return 0;
   }
   const where = channelId === undefined ? '' : ` in channel ${channelId}`;
-  if (result.action === 'unchanged') io.stdout(`Widget template ${label} (${result.uuid})${where} is already up to date; nothing sent.\n`);
-  else io.stdout(`${result.action === 'created' ? 'Created' : 'Updated'} widget template ${label} (${result.uuid ?? 'no uuid returned'})${where}.\n`);
+  if (result.action === 'unchanged') io.stdout(`Widget template ${label} (${uuid})${where} is already up to date; nothing sent.\n`);
+  else io.stdout(`${result.action === 'created' ? 'Created' : 'Updated'} widget template ${label} (${uuid ?? 'no uuid returned'})${where}.\n`);
   return 0;
 }
 
 function describeRequest(request: WidgetsRequest, hasToken: boolean): string {
   const headers = [`X-Auth-Token: ${hasToken ? '******** (masked)' : '(your access token)'}`, 'Accept: application/json', 'Content-Type: application/json'];
-  return `${request.method} ${request.url}\n${indent(headers.join('\n'))}\n\n${JSON.stringify(request.body, null, 2)}\n`;
+  // The URL holds the UUID from the API (percent-encoded) and the body the --name and URLs given.
+  const text = `${request.method} ${request.url}\n${indent(headers.join('\n'))}\n\n${JSON.stringify(request.body, null, 2)}\n`;
+  return terminalSafe(text, { keepNewlines: true });
 }
 
 function parseChannelId(value: string): number {

@@ -36,6 +36,24 @@ export function createOriginCheck(origins: OriginsOption | undefined): OriginChe
   return (origin) => allowed.has(origin);
 }
 
+/**
+ * The plain-http origins in an `origins` list that are not loopback, normalised. A storefront
+ * served over http can be rewritten in transit, token and all; loopback (localhost, 127.0.0.0/8,
+ * [::1]) is where development happens, so those stay quiet.
+ */
+export function insecureOrigins(origins: OriginsOption): string[] {
+  if (typeof origins === 'function') return [];
+  return [...new Set(origins.map(normaliseOrigin))].filter((origin) => {
+    const { protocol, hostname } = new URL(origin);
+    return protocol === 'http:' && !isLoopbackHost(hostname);
+  });
+}
+
+function isLoopbackHost(hostname: string): boolean {
+  // The URL parser has already lower-cased the host and normalised IPv4 to four decimal parts.
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
 /** Turns `https://Store.Example.com:443/` into `https://store.example.com`; refuses anything else. */
 export function normaliseOrigin(entry: unknown): string {
   const fail = (why: string): never => {

@@ -18,7 +18,7 @@ import {
   type ExchangeSuccess,
   type TokenErrorCode,
 } from '../protocol.js';
-import { createOriginCheck, PREFLIGHT_HEADERS, type OriginsOption } from './cors.js';
+import { createOriginCheck, insecureOrigins, PREFLIGHT_HEADERS, type OriginsOption } from './cors.js';
 import { isCustomerTokenError } from './errors.js';
 import { isHtmlFragment, type HtmlFragment } from './html.js';
 import { createVerifier, type VerifiedCustomer, type VerifierOptions } from './verify.js';
@@ -57,6 +57,8 @@ export interface CustomerGateOptions extends VerifierOptions {
    * Required. The storefront origins allowed to call the endpoint from a browser: exact origins
    * such as `'https://store.example.com'`, or a predicate that returns `true` for allowed ones.
    * Requests with no `Origin` header (server to server) are processed; the token is the credential.
+   * A plain-http origin that is not loopback (localhost, 127.0.0.0/8, [::1]) is allowed, with a
+   * `console.warn` at start-up: storefronts are served over https.
    */
   origins: OriginsOption;
   /** Decides what a verified customer gets. Default: allowed, with no data. */
@@ -132,6 +134,14 @@ export function createExchangeCore(options: CustomerGateOptions): ExchangeCore {
   }
   const { authorize, onError } = options;
   const originAllowed = createOriginCheck(options.origins);
+  const plainHttp = insecureOrigins(options.origins);
+  if (plainHttp.length > 0) {
+    // Allowed (staging setups exist), but never silently: once, at start-up.
+    console.warn(
+      `bc-customer-gate: "origins" allows plain http: ${plainHttp.join(', ')}. A storefront page served over http can be ` +
+        'altered in transit, and the customer token with it. List the https origins; plain http is for localhost only.',
+    );
+  }
   if (authorize !== undefined && typeof authorize !== 'function') {
     throw new TypeError('bc-customer-gate: "authorize" must be a function (verified, request) => result.');
   }

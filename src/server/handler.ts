@@ -21,6 +21,11 @@ export const EXCHANGE_CORE: unique symbol = Symbol('bc-customer-gate.exchange-co
 /**
  * Builds the exchange endpoint. Options are checked at once: a misconfiguration (no `origins`, no
  * `stores`, a `*` origin) throws a `TypeError` at start-up, not on the first shopper.
+ *
+ * Options are read once, like `createVerifier`'s: the secret, store and origin lists are copied,
+ * and changing the options object afterwards changes nothing. Rotating a secret or removing a store
+ * or an origin means building a new handler (a redeploy does); `stores` and `origins` given as
+ * functions are called on every request, for lists that change while the server runs.
  */
 export function createCustomerGateHandler(options: CustomerGateOptions): CustomerGateHandler {
   const core = createExchangeCore(options);

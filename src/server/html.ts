@@ -4,8 +4,10 @@
  * A fragment is markup the app vouches for: the exchange answers it as `text/html` and the element
  * inserts it. Returning a plain string is not enough (it would be JSON data), so markup must be
  * wrapped on purpose with `html()`. Used as a tagged template, `html` escapes every interpolated
- * value, so customer data (an email, a product name) cannot inject markup.
+ * value for where it lands (html-writer.ts), so customer data (an email, a product name, a URL)
+ * cannot inject markup or script.
  */
+import { escapeText, TemplateWriter } from './html-writer.js';
 
 // Symbol.for, so a fragment made by a second copy of this package is still recognised.
 const BRAND = Symbol.for('bc-customer-gate.html-fragment');
@@ -31,7 +33,11 @@ export class HtmlFragment {
  *
  * - `html('<p>…</p>')` trusts the whole string: build it only from values you control or escaped.
  * - `` html`<p>Hello ${customer.email}</p>` `` escapes each `${}` value (a nested `html` fragment is
- *   kept as markup; arrays are joined; `null`, `undefined` and `false` render nothing).
+ *   kept as markup; arrays are joined; `null`, `undefined` and `false` render nothing). A URL
+ *   attribute (`href`, `src`, `srcset`, `action`…) holding a value becomes `about:blank#blocked`
+ *   unless its URL is http(s), mailto, tel, sms, relative or an image `data:` URL. A value in an
+ *   event-handler attribute, `srcdoc`, `<script>`, `<style>` or between a tag's attributes throws
+ *   a TypeError: no escaping makes it safe there.
  */
 export function html(markup: string): HtmlFragment;
 export function html(strings: TemplateStringsArray, ...values: unknown[]): HtmlFragment;
@@ -40,25 +46,43 @@ export function html(first: string | TemplateStringsArray, ...values: unknown[])
   if (!Array.isArray(first) || !Array.isArray((first as TemplateStringsArray).raw)) {
     throw new TypeError('bc-customer-gate: html() takes a string of markup or is used as a tagged template.');
   }
-  let out = first[0] ?? '';
-  for (let i = 0; i < values.length; i++) out += interpolate(values[i]) + (first[i + 1] ?? '');
-  return new HtmlFragment(out);
+  const writer = new TemplateWriter();
+  writer.markup(first[0] ?? '');
+  for (let i = 0; i < values.length; i++) {
+    interpolate(writer, values[i]);
+    writer.markup(first[i + 1] ?? '');
+  }
+  const endsInText = writer.inText;
+  const fragment = new HtmlFragment(writer.finish());
+  if (endsInText) balanced.add(fragment);
+  return fragment;
 }
+
+/** Fragments from the tagged template that start and end outside any tag (most of them). */
+const balanced = new WeakSet<HtmlFragment>();
 
 export function isHtmlFragment(value: unknown): value is HtmlFragment {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Escapes text for use in HTML content or a quoted attribute value. */
+/**
+ * Escapes text for use in HTML content or a quoted attribute value. It does not make a URL safe:
+ * the `html` tag checks URL attributes itself.
+ */
 export function escapeHtml(text: string): string {
-  return String(text).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+  return escapeText(String(text));
 }
 
-function interpolate(value: unknown): string {
-  if (value === null || value === undefined || value === false) return '';
-  if (isHtmlFragment(value)) return value.toString();
-  if (Array.isArray(value)) return value.map(interpolate).join('');
-  return escapeHtml(String(value));
+function interpolate(writer: TemplateWriter, value: unknown): void {
+  if (value === null || value === undefined || value === false) return writer.value('', true);
+  if (isHtmlFragment(value)) {
+    if (writer.inText && balanced.has(value as HtmlFragment)) return writer.appendBalanced(value.toString());
+    return writer.fragment(value.toString());
+  }
+  if (Array.isArray(value)) {
+    for (const item of value) interpolate(writer, item);
+    return;
+  }
+  const text = String(value);
+  writer.value(text, text === '');
 }

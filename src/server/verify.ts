@@ -66,6 +66,11 @@ const CUSTOMER_LOGIN =
  * Builds a verifier for BigCommerce Current Customer tokens. Validates the options at once (a
  * misconfiguration throws a `TypeError` at start-up, not on the first shopper) and imports each
  * secret as a non-extractable `CryptoKey` once, so each verification only computes one HMAC.
+ *
+ * Reads its options once: the lists are copied, and changing the options object afterwards
+ * changes nothing. To rotate a secret or drop a store, build a new verifier (or use
+ * `verifyCustomerToken`, which reads them on every call). A `stores` function is called on every
+ * verification, so it may consult live installations.
  */
 export function createVerifier(options: VerifierOptions): CustomerVerifier {
   const config = readOptions(options);
@@ -99,7 +104,7 @@ export function createVerifier(options: VerifierOptions): CustomerVerifier {
         if (!(error instanceof errors.JWSSignatureVerificationFailed)) break;
       }
     }
-    if (!payload) throw translate(lastError, config.clientId);
+    if (!payload) throw translate(lastError);
     checkCanonicalSignature(token);
 
     const verified = readClaims(payload);
@@ -114,19 +119,49 @@ export function createVerifier(options: VerifierOptions): CustomerVerifier {
   };
 }
 
-const verifierCache = new WeakMap<VerifierOptions, CustomerVerifier>();
+interface CachedVerifier {
+  /** The option values the verifier was built from, lists copied. */
+  snapshot: VerifierOptions;
+  verify: CustomerVerifier;
+}
+
+const verifierCache = new WeakMap<VerifierOptions, CachedVerifier>();
+const OPTION_NAMES = ['clientId', 'clientSecret', 'stores', 'clockTolerance', 'maxTokenAge', 'maxTokenLength', 'algorithms', 'now'] as const;
 
 /**
- * Verifies one token. Reuses the imported keys when called again with the same options object;
- * build one with `createVerifier` when the options are assembled per call.
+ * Verifies one token against `options` as they are at this call. Options are read on every call:
+ * a secret or a store removed from the options object (in place or by replacing the list) is
+ * refused from the next call on. The imported keys are reused while the options object and its
+ * values stay the same; build one with `createVerifier` when the options are assembled per call.
  */
 export function verifyCustomerToken(token: string, options: VerifierOptions): Promise<VerifiedCustomer> {
-  let verifier = verifierCache.get(options);
-  if (!verifier) {
-    verifier = createVerifier(options);
-    verifierCache.set(options, verifier);
+  if (!options || typeof options !== 'object') return createVerifier(options)(token);
+  const snapshot = snapshotOptions(options);
+  let cached = verifierCache.get(options);
+  if (!cached || !sameOptions(cached.snapshot, snapshot)) {
+    cached = { snapshot, verify: createVerifier(snapshot) };
+    verifierCache.set(options, cached);
   }
-  return verifier(token);
+  return cached.verify(token);
+}
+
+/** The options' current values, with every list copied so later changes to it cannot reach in. */
+function snapshotOptions(options: VerifierOptions): VerifierOptions {
+  const copy: Record<string, unknown> = {};
+  for (const name of OPTION_NAMES) {
+    const value: unknown = options[name];
+    if (value !== undefined) copy[name] = Array.isArray(value) ? [...(value as unknown[])] : value;
+  }
+  return copy as unknown as VerifierOptions;
+}
+
+function sameOptions(a: VerifierOptions, b: VerifierOptions): boolean {
+  return OPTION_NAMES.every((name) => {
+    const x: unknown = a[name];
+    const y: unknown = b[name];
+    if (Array.isArray(x) && Array.isArray(y)) return x.length === y.length && x.every((item, i) => item === y[i]);
+    return x === y;
+  });
 }
 
 interface Config {
@@ -155,7 +190,8 @@ function readOptions(options: VerifierOptions): Config {
         'or a list of them while rotating. Read it from an environment variable.',
     );
   }
-  const algorithms = options.algorithms ?? ALGORITHMS;
+  const algorithms: Algorithm[] =
+    options.algorithms === undefined ? [...ALGORITHMS] : Array.isArray(options.algorithms) ? [...options.algorithms] : [];
   if (algorithms.length === 0 || algorithms.some((a) => !ALGORITHMS.includes(a))) {
     throw new TypeError(`bc-customer-gate: "algorithms" may only contain ${ALGORITHMS.join(' and ')}.`);
   }
@@ -181,7 +217,7 @@ function nonNegative(value: number | undefined, fallback: number, name: string):
 
 function storeCheck(stores: StoresOption | undefined): Config['acceptsStore'] {
   if (typeof stores === 'function') return stores;
-  const list = typeof stores === 'string' ? [stores] : Array.isArray(stores) ? stores : undefined;
+  const list = typeof stores === 'string' ? [stores] : Array.isArray(stores) ? [...stores] : undefined;
   if (!list || list.length === 0 || list.some((s) => typeof s !== 'string' || s === '')) {
     throw new TypeError(
       'bc-customer-gate: "stores" is required: the store hash this app serves, a list of them, or a ' +
@@ -246,7 +282,21 @@ function checkCanonicalSignature(token: string): void {
   }
 }
 
+/**
+ * A JSON number too large for a double (`1e999`) parses as ±Infinity. jose compares it like any
+ * number, so an infinite `exp` would pass and then serialise as `null`; refuse it as a bad claim.
+ */
+function nonFiniteTime(payload: JWTPayload): string | undefined {
+  return (['exp', 'iat', 'nbf'] as const).find((claim) => typeof payload[claim] === 'number' && !Number.isFinite(payload[claim]));
+}
+
+function nonFiniteTimeError(claim: string): CustomerTokenError {
+  return new CustomerTokenError('claims', `Token's "${claim}" claim is not a finite number of seconds.`);
+}
+
 function readClaims(payload: JWTPayload): VerifiedCustomer {
+  const infinite = nonFiniteTime(payload);
+  if (infinite) throw nonFiniteTimeError(infinite);
   if (payload['operation'] !== OPERATION) {
     throw new CustomerTokenError(
       'operation',
@@ -288,17 +338,23 @@ function readClaims(payload: JWTPayload): VerifiedCustomer {
 }
 
 /** Maps jose's errors onto the stable codes; anything unrecognised is rethrown untouched. */
-function translate(error: unknown, clientId: string): unknown {
+function translate(error: unknown): unknown {
   // No `cause`: jose's errors carry the decoded, unverified claims (emails), which would then end up
   // in whatever logs the error. The code and message say everything a caller needs.
   const fail = (code: TokenErrorCode, message: string) => new CustomerTokenError(code, message);
+  // Both claim errors come after the signature check, so their payload is the signed one.
+  if (error instanceof errors.JWTExpired || error instanceof errors.JWTClaimValidationFailed) {
+    const infinite = nonFiniteTime(error.payload);
+    if (infinite) return nonFiniteTimeError(infinite);
+  }
   if (error instanceof errors.JWTExpired) {
     return fail('expired', `Token expired (${error.claim === 'iat' ? 'older than the maximum token age' : '"exp" has passed'}); fetch a fresh one.`);
   }
   if (error instanceof errors.JWTClaimValidationFailed) {
     const { claim, reason, payload } = error;
-    // Customer Login tokens (the other direction: the app signs them) are a common mix-up; name it.
-    if (payload['operation'] === 'customer_login' || (payload.iss === clientId && claim === 'iss')) {
+    // Customer Login tokens (the other direction: the app signs them) are a common mix-up; name one
+    // only when its operation says so. Another token whose "iss" is the client ID is just a wrong issuer.
+    if (payload['operation'] === 'customer_login') {
       return fail('operation', CUSTOMER_LOGIN);
     }
     if (claim === 'iss') {

@@ -2,6 +2,7 @@
  * A small client for the Widgets API calls the installer needs, over `fetch`.
  * https://developer.bigcommerce.com/docs/rest-content/widgets/widget-template
  */
+import { terminalSafe } from '../cli/format.js';
 import type { WidgetTemplateDefinition } from './template.js';
 
 export const DEFAULT_API_BASE = 'https://api.bigcommerce.com';
@@ -59,7 +60,7 @@ export class WidgetsApiError extends Error {
     readonly kind: WidgetsApiErrorKind,
     message: string,
     readonly status?: number,
-    /** For 422: field name and what is wrong with it, as the API reported them. */
+    /** For 422: field name and what is wrong with it, as the API reported them (not escaped). */
     readonly fieldErrors: ReadonlyArray<readonly [field: string, problem: string]> = [],
   ) {
     super(message);
@@ -110,7 +111,7 @@ export async function installWidgetTemplate(template: WidgetTemplateDefinition, 
   if (existing.template === definition.template && canonicalJson(existing.schema) === canonicalJson(definition.schema)) {
     return { action: 'unchanged', uuid, dryRun, write: undefined, lookedUp: true, duplicates };
   }
-  const write: WidgetsRequest = { method: 'PUT', url: `${collection}/${encodeURIComponent(uuid)}`, body: definition };
+  const write: WidgetsRequest = { method: 'PUT', url: `${collection}/${pathSegment(uuid)}`, body: definition };
   if (!dryRun) await send(api, write);
   return { action: 'updated', uuid, dryRun, write, lookedUp: true, duplicates };
 }
@@ -186,7 +187,10 @@ async function send(options: WidgetsApiOptions, request: WidgetsRequest): Promis
 }
 
 function httpError(request: WidgetsRequest, status: number, body: unknown): WidgetsApiError {
-  const title = typeof (body as { title?: unknown })?.title === 'string' ? (body as { title: string }).title : undefined;
+  // The API's own words go into a message that ends up on a terminal or in a log: escape them, so a
+  // newline or an escape sequence in them cannot forge a line. `fieldErrors` keeps them as sent.
+  const rawTitle = (body as { title?: unknown })?.title;
+  const title = typeof rawTitle === 'string' ? terminalSafe(rawTitle) : undefined;
   switch (status) {
     case 401:
       return new WidgetsApiError(
@@ -206,7 +210,7 @@ function httpError(request: WidgetsRequest, status: number, body: unknown): Widg
       return new WidgetsApiError('not_found', `Not found (404) at ${request.method} ${request.url}: check --store-hash and --api-base.`, status);
     case 422: {
       const fieldErrors = readFieldErrors(body);
-      const details = fieldErrors.map(([field, problem]) => `\n  ${field}: ${problem}`).join('');
+      const details = fieldErrors.map(([field, problem]) => `\n  ${terminalSafe(field)}: ${terminalSafe(problem)}`).join('');
       return new WidgetsApiError(
         'validation',
         `The Widgets API rejected the widget template (422${title ? `: ${title}` : ''}).${details}`,
@@ -238,6 +242,15 @@ function describe(value: unknown): string {
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) return value.map(describe).join('; ');
   return JSON.stringify(value);
+}
+
+/** The UUID as a URL path segment; one that is not well-formed text (a lone surrogate) is a bad answer. */
+function pathSegment(uuid: string): string {
+  try {
+    return encodeURIComponent(uuid);
+  } catch {
+    throw new WidgetsApiError('response', 'The Widgets API listed a widget template whose "uuid" is not valid text; check --api-base.');
+  }
 }
 
 function uuidOf(body: unknown): string | undefined {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { assertNoStack, assertUsageError, root, runCli } from './run-cli.js';
+import { assertNoStack, assertTerminalSafe, assertUsageError, root, runCli } from './run-cli.js';
 
 const version = (JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { version: string }).version;
 
@@ -63,6 +63,12 @@ describe('bc-customer-gate: help and usage', () => {
       assert.ok(!result.stderr.includes('hunter2-value'));
     }
     assertUsageError(await runCli(['verify', 'tok', '-x']), /Unknown option -x\./);
+  });
+
+  it('an unknown flag is named escaped: a pasted escape sequence cannot drive the terminal', async () => {
+    const result = await runCli(['verify', 'tok', '--x\u001b]0;owned\u0007\u001b[8m']);
+    assertUsageError(result, /Unknown option --x\\u001b\]0;owned\\u0007\\u001b\[8m\./);
+    assertTerminalSafe(result);
   });
 
   it('options missing their value, given twice, or given a value they do not take', async () => {

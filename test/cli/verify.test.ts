@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import { mintCustomerToken, type MintOptions } from '../../src/testing/mint.js';
-import { assertNoStack, assertUsageError, runCli, type CliResult } from './run-cli.js';
+import { assertNoStack, assertTerminalSafe, assertUsageError, runCli, type CliResult } from './run-cli.js';
 
 const CLIENT_ID = 'q4gfrw8a1b2c3d4e5f6g7h8i9j0kl';
 const SECRET = 'cli-test-secret-5d1f0e9a7c';
@@ -153,6 +153,13 @@ describe('bc-customer-gate verify', () => {
     assert.match(result.stdout, /Fix: Use a Current Customer token, fetched on the storefront from \/customer\/current\.jwt\?app_client_id=q4gfrw8a1b2c3d4e5f6g7h8i9j0kl/);
   });
 
+  it('"iss" set to the client ID with operation current_customer: "issuer", not called a Customer Login token', async () => {
+    const result = await verify(await mint({ claims: { iss: CLIENT_ID } }), ['--store', STORE]);
+    assertRefused(result, 'issuer');
+    assert.doesNotMatch(result.stdout, /Customer Login/);
+    assert.match(result.stdout, /The token's "iss" is "q4gfrw8a1b2c3d4e5f6g7h8i9j0kl"; Current Customer tokens say "bc\/apps"/);
+  });
+
   it('wrong audience signed with the same secret: shows the token\'s aud against --client-id', async () => {
     const result = await verify(await mint({ clientId: 'anotherclientid' }), ['--store', STORE]);
     assertRefused(result, 'audience');
@@ -239,5 +246,63 @@ describe('bc-customer-gate verify', () => {
     assertUsageError(await runCli(['verify', 'tok', '--client-id', CLIENT_ID]), /Missing the client secret: set BC_CLIENT_SECRET/);
     assertUsageError(await runCli(['verify', 'tok', '--client-id', CLIENT_ID, '--algorithm', 'RS256'], { env }), /--algorithm must be HS256 or HS512/);
     assertUsageError(await runCli(['verify', 'tok', '--client-id', CLIENT_ID, '--clock-tolerance', '-5'], { env }), /needs a value|--clock-tolerance must be/);
+  });
+
+  describe('text from the token reaches the terminal escaped', () => {
+    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const claimsOf = async (overrides: Partial<MintOptions> = {}) => JSON.parse(Buffer.from((await mint(overrides)).split('.')[1]!, 'base64url').toString());
+    const unsigned = async (header: Record<string, unknown>) => `${b64(header)}.${b64(await claimsOf())}.${Buffer.alloc(64, 7).toString('base64url')}`;
+    // Erase the line above, carriage return, paint a green verdict; retitle the window; hide the rest.
+    const FAKE_VALID = '\u001b[1A\u001b[2K\r\u001b[32mVALID: a Current Customer token for this app.\u001b[0m';
+    const RETITLE = '\u001b]0;all good\u0007';
+    const HIDE = '\u001b[8m';
+
+    it('the header\'s "alg" in the diagnosis', async () => {
+      const result = await verify(await unsigned({ alg: `HS999${FAKE_VALID}`, typ: 'JWT' }), ['--store', STORE]);
+      assertRefused(result, 'algorithm');
+      assert.match(result.stdout, /signed with HS999\\u001b\[1A\\u001b\[2K\\u000d\\u001b\[32mVALID/);
+      assertTerminalSafe(result);
+    });
+
+    it('a newline in "alg" cannot start a line of its own', async () => {
+      const result = await verify(await unsigned({ alg: 'HS999\nVALID: a Current Customer token for this app.' }), ['--store', STORE]);
+      assertRefused(result, 'algorithm');
+      assert.doesNotMatch(result.stdout, /^VALID/m);
+      assertTerminalSafe(result);
+    });
+
+    it('"store_hash" in the no --store warning and the VALID summary', async () => {
+      const storeHash = `abc${RETITLE}${HIDE}`;
+      const result = await verify(await mint({ storeHash }));
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      assert.match(result.stderr, /own store "abc\\u001b\]0;all good\\u0007\\u001b\[8m" is accepted/);
+      assert.match(result.stdout, /^ {2}store {5}abc\\u001b/m);
+      assertTerminalSafe(result);
+    });
+
+    it('"store_hash" in the store diagnosis and the verifier\'s message', async () => {
+      const result = await verify(await mint({ storeHash: `zzz${HIDE}${FAKE_VALID}` }), ['--store', STORE]);
+      assertRefused(result, 'store');
+      assert.match(result.stdout, /The token is for store "zzz\\u001b\[8m/);
+      assertTerminalSafe(result);
+    });
+
+    it('C1 controls, DEL and bidi overrides in claims (JSON.stringify leaves them raw)', async () => {
+      const email = '\u009b2J\u009b1;1H\u007f\u202egro.elpmaxe@nhoj';
+      const result = await verify(await mint({ customer: { id: 4927, email, groupId: '\u009b8m' } }), ['--store', STORE]);
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      assert.match(result.stdout, /"email": "\\u009b2J\\u009b1;1H\\u007f\\u202egro/);
+      assert.match(result.stdout, /customer {2}4927 \\u009b2J/);
+      assertTerminalSafe(result);
+    });
+
+    it('the "aud" and "iss" of a refused token', async () => {
+      const audience = await verify(await mint({ clientId: `other${FAKE_VALID}` }), ['--store', STORE]);
+      assertRefused(audience, 'audience');
+      assertTerminalSafe(audience);
+      const issuer = await verify(await mint({ claims: { iss: `bc/apps\u009b${HIDE}` } }), ['--store', STORE]);
+      assertRefused(issuer, 'issuer');
+      assertTerminalSafe(issuer);
+    });
   });
 });

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { buildWidgetTemplate, DEFAULT_WIDGET_NAME } from '../../src/widget/template.js';
 import { installWidgetTemplate } from '../../src/widget/client.js';
-import { assertNoStack, assertUsageError, root, runCli, type CliResult } from './run-cli.js';
+import { assertNoStack, assertTerminalSafe, assertUsageError, root, runCli, type CliResult } from './run-cli.js';
 import { startWidgetsApi, type FakeWidgetsApi } from './widgets-api.js';
 import { readFileSync } from 'node:fs';
 
@@ -23,6 +23,7 @@ beforeEach(() => {
   api.requests.length = 0;
   api.requiredFields = ['name', 'template'];
   api.failWith = undefined;
+  api.failBody = undefined;
 });
 
 const install = (extra: string[] = [], token: string | null = TOKEN) =>
@@ -262,6 +263,59 @@ describe('bc-customer-gate widget install', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /shell history; set BC_ACCESS_TOKEN instead/);
     assertClean(result);
+  });
+
+  it('a listed template whose uuid is not well-formed text is a clear error, not a crash', async () => {
+    const want = expected();
+    api.templates.push({ uuid: '\ud800', name: want.name, template: 'old', schema: want.schema, channel_id: 1, kind: 'custom', date_created: '', date_modified: '' });
+    const result = await install();
+    assert.equal(result.code, 1);
+    assert.equal(result.stderr, 'error: The Widgets API listed a widget template whose "uuid" is not valid text; check --api-base.\n');
+    assert.equal(api.writes().length, 0);
+  });
+
+  describe('text from the API reaches the terminal escaped', () => {
+    // Erase the line, paint a success line in green, retitle the window, hide what follows.
+    const FAKE_SUCCESS = '\u001b[2K\r\u001b[32mCreated widget template "x" (ok).\u001b[0m';
+    const RETITLE = '\u001b]0;done\u0007';
+    const HIDE = '\u001b[8m';
+
+    it('a 422\'s "title" and "errors" (names and problems)', async () => {
+      api.failWith = 422;
+      api.failBody = {
+        status: 422,
+        title: `Invalid${FAKE_SUCCESS}`,
+        errors: { [`name${RETITLE}`]: `bad\nCreated widget template${HIDE}`, schema: [`\u009b2J`, { nested: '\u001b[1A' }] },
+      };
+      const result = await install();
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /rejected the widget template \(422: Invalid\\u001b\[2K\\u000d\\u001b\[32mCreated/);
+      assert.match(result.stderr, /^ {2}name\\u001b\]0;done\\u0007: bad\\u000aCreated widget template\\u001b\[8m$/m);
+      assert.doesNotMatch(result.stderr, /^Created/m);
+      assertTerminalSafe(result);
+      assertClean(result);
+    });
+
+    it('another status\'s "title"', async () => {
+      api.failWith = 500;
+      api.failBody = { status: 500, title: `Oops${RETITLE}\u202e` };
+      const result = await install();
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /failed with HTTP 500: Oops\\u001b\]0;done\\u0007\\u202e\./);
+      assertTerminalSafe(result);
+    });
+
+    it('a stored template\'s "uuid", in the result and the duplicates warning', async () => {
+      const want = expected();
+      for (const uuid of [`uuid-1${HIDE}`, `uuid-2${FAKE_SUCCESS}`]) {
+        api.templates.push({ uuid, name: want.name, template: want.template, schema: want.schema, channel_id: 1, kind: 'custom', date_created: '', date_modified: '' });
+      }
+      const result = await install();
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /\(uuid-1\\u001b\[8m\) is already up to date/);
+      assert.match(result.stderr, /^warning: 2 widget templates are named/m);
+      assertTerminalSafe(result);
+    });
   });
 
   it('usage errors', async () => {

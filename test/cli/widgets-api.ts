@@ -34,6 +34,8 @@ export interface FakeWidgetsApi {
   requiredFields: string[];
   /** Force every response to this status (for 5xx tests). */
   failWith: number | undefined;
+  /** The body sent with `failWith`; default `{ status, title: 'Service Unavailable' }`. */
+  failBody: unknown;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export async function startWidgetsApi(options: { storeHash?: string; tokens?: st
     readOnlyTokens: new Set(options.readOnlyTokens ?? []),
     requiredFields: ['name', 'template'],
     failWith: undefined,
+    failBody: undefined,
   };
 
   const server = createServer((req, res) => {
@@ -61,7 +64,7 @@ export async function startWidgetsApi(options: { storeHash?: string; tokens?: st
     api.requests.push({ method: req.method ?? '', path: url.pathname + url.search, token });
     const body = await readBody(req);
 
-    if (api.failWith) return send(res, api.failWith, { status: api.failWith, title: 'Service Unavailable' });
+    if (api.failWith) return send(res, api.failWith, api.failBody ?? { status: api.failWith, title: 'Service Unavailable' });
     const prefix = `/stores/${api.storeHash}/v3/content/widget-templates`;
     if (!url.pathname.startsWith(prefix)) return send(res, 404, { status: 404, title: 'Not Found' });
     if (!token || !(api.tokens.has(token) || api.readOnlyTokens.has(token))) {

@@ -161,6 +161,15 @@ declare const Bun: { serve(options: { port?: number; fetch(request: Request): Re
     assert.equal(refused.headers.get('access-control-allow-origin'), null);
   });
 
+  it("README: the node:http example bounds slow requests well below Node's 300 s default", () => {
+    const { code } = blockUnder('README.md', '2. The server verifies it', 'js');
+    const setting = (name: string) => Number(new RegExp(`${name}:\\s*([\\d_]+)`).exec(code)?.[1]?.replace(/_/g, ''));
+    const requestTimeout = setting('requestTimeout');
+    const headersTimeout = setting('headersTimeout');
+    assert.ok(requestTimeout > 0 && requestTimeout <= 30_000, `requestTimeout ${requestTimeout}`);
+    assert.ok(headersTimeout > 0 && headersTimeout <= requestTimeout, `headersTimeout ${headersTimeout}`);
+  });
+
   it('README: the shell walkthrough (server, mint, curl) prints a verified customer', async () => {
     const server = blockUnder('README.md', '2. The server verifies it', 'js');
     const walkthrough = blockUnder('README.md', '2. The server verifies it', 'sh');

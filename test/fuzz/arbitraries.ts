@@ -591,7 +591,8 @@ const isValidGroupId = (value: unknown) =>
 /**
  * The code the verifier must give a correctly signed token whose claims are valid except for this
  * change (`claims` is the set after the change), or `undefined` when the change left it valid.
- * The rules are the documented contract: 30 s tolerance on `exp`, `nbf` and a future `iat`,
+ * The rules are the documented contract: 30 s tolerance on `exp`, `nbf` and a future `iat`, times
+ * that are not finite numbers (`1e400` parses as Infinity) refused as `claims`,
  * tokens older than 900 s (plus tolerance) expired, `sub` equal to an accepted `store_hash`.
  */
 export function claimChangeCode(change: ClaimChange, claims: Record<string, unknown>, app: FuzzApp): TokenErrorCode | undefined {
@@ -604,8 +605,8 @@ export function claimChangeCode(change: ClaimChange, claims: Record<string, unkn
       if (typeof value === 'string' ? value === app.clientId : Array.isArray(value) && value.includes(app.clientId)) return undefined;
       return 'audience';
     case 'iss':
-      if (value === ISSUER) return undefined;
-      return value === app.clientId ? 'operation' : 'issuer';
+      // Even the client ID (as in a Customer Login token) is a wrong issuer; only "operation" names those.
+      return value === ISSUER ? undefined : 'issuer';
     case 'operation':
       return value === OPERATION ? undefined : 'operation';
     case 'sub':
@@ -629,15 +630,15 @@ export function claimChangeCode(change: ClaimChange, claims: Record<string, unkn
     case 'customer.group_id':
       return isValidGroupId(value) ? undefined : 'claims';
     case 'exp':
-      if (typeof value !== 'number') return 'claims';
+      if (typeof value !== 'number' || !Number.isFinite(value)) return 'claims';
       return value <= now - CLOCK_TOLERANCE ? 'expired' : undefined;
     case 'iat':
-      if (typeof value !== 'number') return 'claims';
+      if (typeof value !== 'number' || !Number.isFinite(value)) return 'claims';
       if (now - value - CLOCK_TOLERANCE > TOKEN_LIFETIME_SECONDS) return 'expired';
       return now - value < -CLOCK_TOLERANCE ? 'not_yet_valid' : undefined;
     case 'nbf':
       if (removed) return undefined;
-      if (typeof value !== 'number') return 'claims';
+      if (typeof value !== 'number' || !Number.isFinite(value)) return 'claims';
       return value > now + CLOCK_TOLERANCE ? 'not_yet_valid' : undefined;
   }
 }

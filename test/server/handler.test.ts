@@ -2,6 +2,7 @@
 // Node fast path (toNodeListener on the package's own handler) and the Node generic path
 // (toNodeListener on a plain wrapper it does not recognise), the last two over real loopback HTTP.
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -423,6 +424,30 @@ describe('createCustomerGateHandler: misconfiguration fails at start-up', { time
     });
   }
 
+  it('warns once at start-up about plain-http storefront origins, except loopback ones', () => {
+    const warnings: string[] = [];
+    const original = console.warn;
+    console.warn = (...args: unknown[]) => void warnings.push(args.map(String).join(' '));
+    try {
+      createCustomerGateHandler({ ...base, origins: [ORIGIN, 'http://shop.example.com', 'HTTP://Www.Shop.Example.com:80/', 'http://10.0.0.7:8080'] });
+      assert.equal(warnings.length, 1, warnings.join('\n'));
+      assert.match(warnings[0]!, /"origins" allows plain http: http:\/\/shop\.example\.com, http:\/\/www\.shop\.example\.com, http:\/\/10\.0\.0\.7:8080\./);
+      assert.match(warnings[0]!, /https/);
+
+      warnings.length = 0;
+      const loopback = ['http://localhost:8080', 'http://LOCALHOST', 'http://127.0.0.1:3000', 'http://127.45.6.7', 'http://[::1]:9000'];
+      createCustomerGateHandler({ ...base, origins: [ORIGIN, ...loopback] });
+      createCustomerGateHandler({ ...base, origins: () => true });
+      assert.deepEqual(warnings, [], 'https, loopback http and predicates are silent');
+      for (const notLoopback of ['http://localhost.example.com', 'http://128.0.0.1', 'http://[::2]', 'http://127.0.0.1.example.com']) {
+        createCustomerGateHandler({ ...base, origins: [notLoopback] });
+      }
+      assert.equal(warnings.length, 4, warnings.join('\n'));
+    } finally {
+      console.warn = original;
+    }
+  });
+
   it('accepts origins with default ports and upper case, and keeps explicit ports', async () => {
     const h = createCustomerGateHandler({ ...base, origins: ['HTTPS://Shop.Example.COM:443', 'http://localhost:8080', 'http://127.0.0.1:80/'] });
     for (const origin of [ORIGIN, 'http://localhost:8080', 'http://127.0.0.1']) {
@@ -460,6 +485,23 @@ describe('Fetch handler', { timeout: 20_000 }, () => {
     assert.equal(failed.status, 500);
     assert.equal(failed.headers.get('access-control-allow-origin'), null);
     assert.deepEqual(seen.map((c) => [c.phase, c.status]), [['origin', 500]]);
+  });
+
+  it('reads its options once: changing them afterwards changes nothing (a rotation builds a new handler)', async () => {
+    const live = { ...base, clientSecret: [SECRET], stores: [STORE], origins: [ORIGIN] };
+    const h = createCustomerGateHandler(live);
+    live.clientSecret.length = 0;
+    live.clientSecret.push('not-the-secret-at-all');
+    live.stores.length = 0;
+    live.stores.push('elsewhere');
+    live.origins.length = 0;
+    live.origins.push(OTHER_ORIGIN);
+    const ok = await h(request(token(1)));
+    assert.equal(ok.status, 200, 'the secret, store and origin it was built with still apply');
+    assert.equal(ok.headers.get('access-control-allow-origin'), ORIGIN);
+    assert.equal((await h(request(token(1), { Origin: OTHER_ORIGIN }))).status, 403, 'an origin added later is not allowed');
+    const rebuilt = createCustomerGateHandler(live);
+    assert.equal((await rebuilt(request(token(1), { Origin: OTHER_ORIGIN }))).status, 401, 'a new handler reads the new options');
   });
 
   it('stops reading a streamed body once it passes maxBodyBytes, and cancels it', async () => {
@@ -557,6 +599,17 @@ describe('Fetch handler', { timeout: 20_000 }, () => {
     assert.equal((await lenient(request(slightlyExpired))).status, 200);
     const small = createCustomerGateHandler({ ...base, maxBodyBytes: 100 });
     assert.equal((await small(request(token(1)))).status, 413);
+  });
+
+  it('a token whose exp is 1e999 is refused with "claims", never answered with expiresAt null', async () => {
+    const [header, payload] = token(1).split('.');
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
+    const raw = JSON.stringify({ ...claims, exp: '__RAW__' }).replace('"__RAW__"', '1e999');
+    const input = `${header}.${Buffer.from(raw).toString('base64url')}`;
+    const signed = `${input}.${createHmac('sha512', SECRET).update(input).digest('base64url')}`;
+    const response = await createCustomerGateHandler(base)(request(signed));
+    assert.equal(response.status, 401);
+    assert.equal((await response.json()).code, 'claims');
   });
 
   it('the 401 body carries the verifier\'s code and message and nothing else', async () => {

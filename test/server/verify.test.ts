@@ -33,6 +33,12 @@ function forge(header: unknown, payload: unknown, secret = SECRET, hash = 'sha51
   return `${input}.${createHmac(hash, secret).update(input).digest('base64url')}`;
 }
 
+/** A correctly signed token whose time claim is written as raw JSON number text, such as `1e999`. */
+function withRawTime(claim: 'exp' | 'iat' | 'nbf', text: string): string {
+  const payload = JSON.stringify({ ...goodPayload(), [claim]: '__RAW__' }).replace('"__RAW__"', text);
+  return forge({ alg: 'HS512', typ: 'JWT' }, payload);
+}
+
 const goodPayload = () => JSON.parse(Buffer.from(goodToken.split('.')[1]!, 'base64url').toString());
 const goodToken = await mint();
 
@@ -87,6 +93,13 @@ const badTokens: Array<[string, () => Promise<string> | string, TokenErrorCode]>
   ['missing exp', () => claims({ exp: undefined }), 'claims'],
   ['missing iat', () => claims({ iat: undefined }), 'claims'],
   ['exp as a string', () => claims({ exp: String(NOW + 600) }), 'claims'],
+  // JSON numbers too large for a double parse as ±Infinity: never a time, whatever jose makes of them.
+  ['exp 1e999 (Infinity)', () => withRawTime('exp', '1e999'), 'claims'],
+  ['exp -1e999 (-Infinity)', () => withRawTime('exp', '-1e999'), 'claims'],
+  ['iat 1e999 (Infinity)', () => withRawTime('iat', '1e999'), 'claims'],
+  ['iat -1e999 (-Infinity)', () => withRawTime('iat', '-1e999'), 'claims'],
+  ['nbf -1e999 (-Infinity)', () => withRawTime('nbf', '-1e999'), 'claims'],
+  ['nbf 1e999 (Infinity)', () => withRawTime('nbf', '1e999'), 'claims'],
   ['wrong aud', () => claims({ aud: 'someone-elses-client-id' }), 'audience'],
   ['missing aud', () => claims({ aud: undefined }), 'audience'],
   ['aud list without our client id', () => claims({ aud: ['a', 'b'] }), 'audience'],
@@ -94,6 +107,7 @@ const badTokens: Array<[string, () => Promise<string> | string, TokenErrorCode]>
   ['missing iss', () => claims({ iss: undefined }), 'issuer'],
   ['Customer Login token', () => claims({ iss: CLIENT_ID, operation: 'customer_login', sub: undefined, aud: undefined }), 'operation'],
   ['customer_login operation from bc/apps', () => claims({ operation: 'customer_login' }), 'operation'],
+  ['iss is the client ID but operation is current_customer', () => claims({ iss: CLIENT_ID }), 'issuer'],
   ['missing operation', () => claims({ operation: undefined }), 'operation'],
   ['sub differs from store_hash', () => claims({ sub: 'xyz789' }), 'store'],
   ['missing sub', () => claims({ sub: undefined }), 'claims'],
@@ -231,6 +245,17 @@ describe('verifier: good tokens', () => {
     await assert.rejects(broken(goodToken), (error: unknown) => !(error instanceof CustomerTokenError));
   });
 
+  it('names a Customer Login token only when its operation says so', async () => {
+    const wrongIssuer = await verify(await claims({ iss: CLIENT_ID })).catch((error: unknown) => error);
+    assert.ok(wrongIssuer instanceof CustomerTokenError);
+    assert.equal(wrongIssuer.code, 'issuer');
+    assert.doesNotMatch(wrongIssuer.message, /Customer Login/);
+    const login = await verify(await claims({ iss: CLIENT_ID, operation: 'customer_login', aud: undefined })).catch((error: unknown) => error);
+    assert.ok(login instanceof CustomerTokenError);
+    assert.equal(login.code, 'operation');
+    assert.match(login.message, /Customer Login token/);
+  });
+
   it('verifyCustomerToken reuses one verifier per options object', async () => {
     const options = { clientId: CLIENT_ID, clientSecret: SECRET, stores: STORE, now: () => NOW * 1000 };
     assert.equal((await verifyCustomerToken(goodToken, options)).customer.id, 4927);
@@ -241,6 +266,106 @@ describe('verifier: good tokens', () => {
     const only512 = createVerifier({ clientId: CLIENT_ID, clientSecret: SECRET, stores: STORE, algorithms: ['HS512'], now: () => NOW * 1000 });
     assert.equal((await only512(goodToken)).customer.id, 4927);
     await assert.rejects(only512(await mint({ algorithm: 'HS256' })), { code: 'algorithm' });
+  });
+});
+
+describe('verifier options: verifyCustomerToken reads them on every call, createVerifier once', () => {
+  const NEW_SECRET = 'rotated-in-secret-4c1d8e';
+  const fresh = () => ({
+    clientId: CLIENT_ID,
+    clientSecret: [NEW_SECRET, SECRET] as string[] | string,
+    stores: [STORE, 'other1'] as string[] | string,
+    now: () => NOW * 1000,
+  });
+
+  it('a secret removed from the same options object (in place or replaced) is refused from the next call', async () => {
+    const oldToken = await mint();
+    const options = fresh();
+    assert.equal((await verifyCustomerToken(oldToken, options)).customer.id, 4927);
+    (options.clientSecret as string[]).pop(); // rotated out, in place
+    await assert.rejects(verifyCustomerToken(oldToken, options), { code: 'signature' });
+    assert.equal((await verifyCustomerToken(await mint({ clientSecret: NEW_SECRET }), options)).customer.id, 4927);
+
+    const replaced = fresh();
+    assert.equal((await verifyCustomerToken(oldToken, replaced)).customer.id, 4927);
+    replaced.clientSecret = NEW_SECRET;
+    await assert.rejects(verifyCustomerToken(oldToken, replaced), { code: 'signature' });
+  });
+
+  it('a secret added to the same options object is accepted from the next call', async () => {
+    const options = { ...fresh(), clientSecret: [SECRET] };
+    const newToken = await mint({ clientSecret: NEW_SECRET });
+    await assert.rejects(verifyCustomerToken(newToken, options), { code: 'signature' });
+    options.clientSecret.unshift(NEW_SECRET);
+    assert.equal((await verifyCustomerToken(newToken, options)).customer.id, 4927);
+  });
+
+  it('a store removed from the same options object is refused from the next call', async () => {
+    const otherToken = await mint({ storeHash: 'other1' });
+    const options = fresh();
+    assert.equal((await verifyCustomerToken(otherToken, options)).storeHash, 'other1');
+    (options.stores as string[]).splice(1, 1); // uninstalled
+    await assert.rejects(verifyCustomerToken(otherToken, options), { code: 'store' });
+    options.stores = 'other1';
+    assert.equal((await verifyCustomerToken(otherToken, options)).storeHash, 'other1');
+    await assert.rejects(verifyCustomerToken(goodToken, options), { code: 'store' });
+  });
+
+  it('other options changed in place take effect too (algorithms, clockTolerance, clientId)', async () => {
+    const options: Parameters<typeof verifyCustomerToken>[1] & { algorithms?: Array<'HS256' | 'HS512'> } = { ...fresh(), algorithms: ['HS256', 'HS512'] };
+    assert.equal((await verifyCustomerToken(goodToken, options)).customer.id, 4927);
+    options.algorithms!.splice(1, 1);
+    await assert.rejects(verifyCustomerToken(goodToken, options), { code: 'algorithm' });
+    delete options.algorithms;
+    const skewed = await mint({ issuedAt: NOW + 100 });
+    await assert.rejects(verifyCustomerToken(skewed, options), { code: 'not_yet_valid' });
+    (options as { clockTolerance?: number }).clockTolerance = 120;
+    assert.equal((await verifyCustomerToken(skewed, options)).customer.id, 4927);
+    (options as { clientId: string }).clientId = 'another-client-id';
+    await assert.rejects(verifyCustomerToken(goodToken, options), { code: 'audience' });
+  });
+
+  it('imports the keys once while the options stay the same, and again after a change', async () => {
+    const subtle = crypto.subtle;
+    const original = subtle.importKey;
+    let imports = 0;
+    subtle.importKey = function (this: SubtleCrypto, ...args: Parameters<SubtleCrypto['importKey']>) {
+      imports++;
+      return original.apply(this, args);
+    } as SubtleCrypto['importKey'];
+    try {
+      const options = fresh();
+      for (let i = 0; i < 5; i++) await verifyCustomerToken(goodToken, options);
+      assert.equal(imports, 4, 'two secrets, two algorithms, imported once');
+      (options.stores as string[]).push('other2');
+      await verifyCustomerToken(goodToken, options);
+      assert.equal(imports, 8, 'a changed option builds a new verifier');
+    } finally {
+      subtle.importKey = original;
+    }
+  });
+
+  it('createVerifier reads its options once: later changes to that object change nothing', async () => {
+    const options = fresh();
+    const verifyOnce = createVerifier(options);
+    const otherToken = await mint({ storeHash: 'other1' });
+    (options.clientSecret as string[]).length = 0;
+    (options.stores as string[]).length = 0;
+    options.clientSecret = 'something-else-entirely';
+    assert.equal((await verifyOnce(goodToken)).customer.id, 4927, 'the secrets it was built with still verify');
+    assert.equal((await verifyOnce(otherToken)).storeHash, 'other1', 'the stores it was built with still pass');
+    // The documented way to rotate: build a new verifier.
+    const rotated = createVerifier({ ...fresh(), clientSecret: NEW_SECRET, stores: STORE });
+    await assert.rejects(rotated(goodToken), { code: 'signature' });
+    await assert.rejects(rotated(await mint({ clientSecret: NEW_SECRET, storeHash: 'other1' })), { code: 'store' });
+  });
+
+  it('a stores function is called on every verification, so it may follow live installations', async () => {
+    const installed = new Set([STORE]);
+    const verifyLive = createVerifier({ clientId: CLIENT_ID, clientSecret: SECRET, stores: (hash) => installed.has(hash), now: () => NOW * 1000 });
+    assert.equal((await verifyLive(goodToken)).storeHash, STORE);
+    installed.delete(STORE);
+    await assert.rejects(verifyLive(goodToken), { code: 'store' });
   });
 });
 
