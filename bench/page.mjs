@@ -29,15 +29,15 @@ function compressed(bytes) {
 }
 
 /**
- * A minimal element (`file` beside this one) through the same Rollup plugins and output format as
+ * A minimal element (`entry`, beside this file) through the same Rollup plugins and output format as
  * the CDN build (rollup.config.mjs), kept in memory.
  */
-async function floorBytes(file) {
+async function floorBytes(entry) {
   const { default: config } = await import('../rollup.config.mjs');
   const cdn = Array.isArray(config) ? config[0] : config;
   // Everything but where the CDN build writes its file and map.
   const { file, sourcemap, ...outputOptions } = cdn.output ?? {};
-  const bundle = await rollup({ input: new URL(file, import.meta.url).pathname, plugins: cdn.plugins });
+  const bundle = await rollup({ input: new URL(entry, import.meta.url).pathname, plugins: cdn.plugins });
   try {
     const { output } = await bundle.generate({ format: 'es', ...outputOptions });
     return Buffer.from(output[0].code, 'utf8');

@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark in one run, side by side, printed as ratios (absolute figures
 // drift on a shared machine; ratios measured in the same run hold) and saved to out/bench.json.
 //
-//   node bench/run.mjs [verify] [endpoint] [page] [--quick]
+//   node bench/run.mjs [verify] [endpoint] [page] [layout] [--quick]
 //
 // With no section named, all run. --quick shortens every section, for trying the harness only.
 // Exits non-zero on a genuine error (a valid token refused, a non-2xx answer, a page that does not
@@ -9,6 +9,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { BenchError, fmtInt, machine, makeSecret, mintPool, ratio } from './common.mjs';
 import { benchEndpoint } from './endpoint.mjs';
+import { benchLayout } from './layout.mjs';
 import { benchPage, benchSize } from './page.mjs';
 import { benchVerify } from './verify.mjs';
 
@@ -56,6 +57,10 @@ async function main() {
     log('Pages in Chromium...');
     results.page = await benchPage({ secret, bundle, loads: quick ? 3 : 15, log });
   }
+  if (wanted('layout')) {
+    log('Layout shift of the demo pages in Chromium...');
+    results.layout = await benchLayout({ loads: quick ? 1 : 3, log });
+  }
   results.seconds = Math.round((Date.now() - started) / 1000);
   results.targets = targets(results);
 
@@ -92,6 +97,10 @@ function targets(r) {
       const over = Math.round((row.revealMs - p.floorMs) * 10) / 10;
       list.push({ id: `reveal-${id}`, name: `reveal, ${row.gates} gate${row.gates > 1 ? 's' : ''}, over the ${p.floorMs} ms floor`, goal: '<= +25 ms', value: `${over >= 0 ? '+' : ''}${over} ms`, met: over <= 25 });
     }
+  }
+  if (r.layout) {
+    const worst = Math.max(...r.layout.results.map((x) => x.with));
+    list.push({ id: 'cls', name: 'demo pages, worst CLS with the layout rules', goal: '< 0.1 (good)', value: worst.toFixed(3), met: worst < 0.1 });
   }
   if (r.size) {
     list.push({ id: 'bundle', name: 'CDN bundle, gzip', goal: '<= 6,500 B', value: `${fmtInt(r.size.bundle.gzip)} B`, met: r.size.bundle.gzip <= 6500 });
@@ -156,6 +165,12 @@ function report(r) {
         ],
       ),
     );
+    out.push('');
+  }
+  if (r.layout) {
+    const l = r.layout;
+    out.push(`Cumulative Layout Shift, demo pages, signed in, Chromium ${l.chromium}, token route delayed ${l.delayMs} ms (worst of ${l.loads})`);
+    out.push(table(['page', 'without the layout rules', 'with them'], l.results.map((x) => [x.page, x.without.toFixed(3), x.with.toFixed(3)])));
     out.push('');
   }
   if (r.page) {

@@ -3,7 +3,7 @@
 // real token over HTTP, and the other languages are checked for what they claim.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -261,9 +261,19 @@ declare const Bun: { serve(options: { port?: number; fetch(request: Request): Re
 
   it('every CSS block is the pre-upgrade rule the browser suite tests in the README', () => {
     const readmeRule = blockUnder('README.md', 'Before the script runs', 'css').code;
-    const css = allBlocks().filter((block) => block.lang === 'css');
+    const css = allBlocks().filter((block) => block.lang === 'css' && block.heading === 'Before the script runs');
     assert.ok(css.length >= 2);
     for (const block of css) assert.equal(block.code, readmeRule, `${block.page}:${block.line}`);
+  });
+
+  it("the Layout section's rules are the demo's, which the page benchmark measures", () => {
+    const demo = readFileSync(new URL('demo/site/store.css', root), 'utf8').replace(/\s+/g, ' ');
+    const blocks = allBlocks().filter((block) => block.lang === 'css' && block.heading === 'Layout');
+    assert.equal(blocks.length, 2);
+    for (const block of blocks) {
+      const rules = block.code.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ' ').trim();
+      assert.ok(demo.includes(rules), `${block.page}:${block.line} is not in demo/site/store.css`);
+    }
   });
 
   it('every JSON block parses', () => {
