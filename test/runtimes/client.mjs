@@ -1,0 +1,58 @@
+// Sends every case in cases.mjs to one running server and checks the answers. Runs in the host's
+// Node, whatever runtime serves: the client stays the same so only the server varies.
+import assert from 'node:assert/strict';
+import { CASES } from './cases.mjs';
+import { SECRET } from './fixture.mjs';
+import { PATH } from './app.mjs';
+
+/** Headers every exchange answer carries, whatever its status. */
+function checkPolicy(got) {
+  assert.equal(got.headers.get('cache-control'), 'no-store', 'Cache-Control: no-store');
+  assert.equal(got.headers.get('vary'), 'Origin', 'Vary: Origin');
+  assert.equal(got.headers.get('x-content-type-options'), 'nosniff', 'X-Content-Type-Options: nosniff');
+  assert.notEqual(got.headers.get('access-control-allow-origin'), '*', 'CORS is exact-origin, never *');
+  assert.equal(got.headers.get('access-control-allow-credentials'), null, 'never with credentials');
+}
+
+/** Neither the token (nor a part of it long enough to mean something) nor the secret comes back. */
+function checkNothingEchoed(got, token) {
+  const everything = got.text + '\n' + [...got.headers].map(([name, value]) => `${name}: ${value}`).join('\n');
+  for (const part of token ? [token, ...token.split('.')] : []) {
+    if (part.length >= 16) assert.ok(!everything.includes(part), 'a token (or part of one) came back in the answer');
+  }
+  assert.ok(!everything.includes(SECRET), 'the client secret came back in the answer');
+}
+
+function checkExpected(got, expected) {
+  assert.equal(got.status, expected.status, `status ${got.status}, expected ${expected.status}; body: ${got.text.slice(0, 200)}`);
+  for (const [name, value] of Object.entries(expected.headers ?? {})) {
+    assert.equal(got.headers.get(name), value, `header ${name}`);
+  }
+  if ('json' in expected) assert.deepEqual(JSON.parse(got.text), expected.json, 'JSON body');
+  if ('jsonIncludes' in expected) {
+    const body = JSON.parse(got.text);
+    for (const [name, value] of Object.entries(expected.jsonIncludes)) assert.deepEqual(body[name], value, `"${name}" in the JSON body`);
+  }
+  if ('text' in expected) assert.equal(got.text, expected.text, 'body');
+}
+
+/**
+ * Runs every case against `base` (the server's origin). `ctx.runtime` is what the server reported.
+ * Returns the counts and, for each failure, the case and the reason.
+ */
+export async function runCases(base, ctx) {
+  const failures = [];
+  for (const testCase of CASES) {
+    try {
+      const { token, path = PATH, ...init } = await testCase.send(ctx);
+      const response = await fetch(new URL(path, base), { redirect: 'manual', signal: AbortSignal.timeout(10_000), ...init });
+      const got = { status: response.status, headers: response.headers, text: await response.text() };
+      checkPolicy(got);
+      checkNothingEchoed(got, token);
+      checkExpected(got, typeof testCase.expect === 'function' ? testCase.expect(ctx) : testCase.expect);
+    } catch (error) {
+      failures.push({ name: testCase.name, error });
+    }
+  }
+  return { passed: CASES.length - failures.length, failed: failures.length, failures };
+}
