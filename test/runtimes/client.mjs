@@ -8,7 +8,9 @@ import { PATH } from './app.mjs';
 /** Headers every exchange answer carries, whatever its status. */
 function checkPolicy(got) {
   assert.equal(got.headers.get('cache-control'), 'no-store', 'Cache-Control: no-store');
-  assert.equal(got.headers.get('vary'), 'Origin', 'Vary: Origin');
+  // Frameworks add their own fields (Next.js varies on its router headers too); Origin must be one.
+  const vary = (got.headers.get('vary') ?? '').split(',').map((field) => field.trim().toLowerCase());
+  assert.ok(vary.includes('origin'), `Vary lists Origin (is "${got.headers.get('vary')}")`);
   assert.equal(got.headers.get('x-content-type-options'), 'nosniff', 'X-Content-Type-Options: nosniff');
   assert.notEqual(got.headers.get('access-control-allow-origin'), '*', 'CORS is exact-origin, never *');
   assert.equal(got.headers.get('access-control-allow-credentials'), null, 'never with credentials');
@@ -45,7 +47,10 @@ export async function runCases(base, ctx) {
   for (const testCase of CASES) {
     try {
       const { token, path = PATH, ...init } = await testCase.send(ctx);
-      const response = await fetch(new URL(path, base), { redirect: 'manual', signal: AbortSignal.timeout(10_000), ...init });
+      // Each case on a connection of its own, so no case depends on how the one before it left the
+      // connection (after a 413 mid-body, `next start` resets a connection it had kept alive).
+      const headers = { ...init.headers, Connection: 'close' };
+      const response = await fetch(new URL(path, base), { redirect: 'manual', signal: AbortSignal.timeout(10_000), ...init, headers });
       const got = { status: response.status, headers: response.headers, text: await response.text() };
       checkPolicy(got);
       checkNothingEchoed(got, token);
