@@ -52,12 +52,16 @@ export async function startNext() {
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
-  const stop = () =>
-    new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', resolve);
-      process.kill(-child.pid, 'SIGTERM');
-    });
+  // The build output goes too: it holds generated .ts files that tsc would otherwise find under test/.
+  const stop = async () => {
+    if (child.exitCode === null) {
+      await new Promise((resolve) => {
+        child.once('exit', resolve);
+        process.kill(-child.pid, 'SIGTERM');
+      });
+    }
+    rmSync(join(APP, '.next'), { recursive: true, force: true });
+  };
 
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
