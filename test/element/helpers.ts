@@ -97,6 +97,23 @@ export function resetEnvironment(): void {
   BcCustomerGate.environment = { ...FAST };
 }
 
+/**
+ * Records the URL of every fetch() the element makes, from now until the next resetEnvironment().
+ * The requests still go over the network. Counts what the element did, where the server's log counts
+ * what the browser's network layer sent: Firefox resends a GET on its own when the connection drops.
+ */
+export function recordFetches(): string[] {
+  const calls: string[] = [];
+  BcCustomerGate.environment = {
+    ...BcCustomerGate.environment,
+    fetch: (url, init) => {
+      calls.push(url);
+      return window.fetch(url, init);
+    },
+  };
+  return calls;
+}
+
 /** A clock whose time moves only when the test says so. Timers fire in order as it advances. */
 export class FakeClock {
   time = Date.UTC(2030, 0, 1);
