@@ -1,0 +1,89 @@
+// The doctor's page scanner, www twins and answer shapes, without a network.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { shapeOf, unsignedProbeToken } from '../../src/cli/doctor/endpoint.js';
+import { decodeEntities, scanTags } from '../../src/cli/doctor/html.js';
+import { scanPage } from '../../src/cli/doctor/page.js';
+import { isLoopbackHost, twinOrigin } from '../../src/cli/doctor/transport.js';
+import { buildWidgetTemplate } from '../../src/widget/template.js';
+
+describe('doctor: HTML scanning', () => {
+  it('reads attributes quoted, unquoted and bare, decodes entities, keeps the first duplicate', () => {
+    const [tag] = scanTags(`<bc-customer-gate client-id=abc endpoint='https://a.example/x?a=1&amp;b=2' logged-in="false" hidden client-id="second">`);
+    assert.equal(tag!.name, 'bc-customer-gate');
+    assert.equal(tag!.attributes.get('client-id'), 'abc');
+    assert.equal(tag!.attributes.get('endpoint'), 'https://a.example/x?a=1&b=2');
+    assert.equal(tag!.attributes.get('hidden'), '');
+    assert.equal(decodeEntities('&#x41;&#66;&quot;&unknown;'), 'AB"&unknown;');
+  });
+
+  it('skips comments and the inside of scripts; counts lines', () => {
+    const tags = scanTags('<p>\n<!-- <bc-customer-gate endpoint="commented"> -->\n<script>document.write("<bc-customer-gate>")</script>\n<bc-customer-gate>');
+    assert.deepEqual(tags.map((t) => [t.name, t.line]), [['p', 1], ['script', 3], ['bc-customer-gate', 4]]);
+    assert.equal(tags[1]!.text, 'document.write("<bc-customer-gate>")');
+  });
+
+  it('finds the loader as a CDN script (with its pinned version) or an inline module import', () => {
+    const scan = scanPage(`
+      <script src="https://cdn.jsdelivr.net/npm/bc-customer-gate@1.2.3/dist/cdn/bc-customer-gate.js" nonce="n" integrity="sha384-x"></script>
+      <script type="module">import { BcCustomerGate } from "bc-customer-gate";</script>
+      <script type="module">import 'lit';</script>
+      <script src="/theme-bundle.js"></script>`);
+    assert.equal(scan.loaders.length, 2);
+    assert.deepEqual([scan.loaders[0]!.kind, scan.loaders[0]!.version, scan.loaders[0]!.nonce, scan.loaders[0]!.integrity], ['src', '1.2.3', 'n', 'sha384-x']);
+    assert.deepEqual([scan.loaders[1]!.kind, scan.loaders[1]!.specifier], ['import', 'bc-customer-gate']);
+  });
+
+  it('recognises the Page Builder widget template as rendered, and nothing else as one', () => {
+    const template = buildWidgetTemplate({ version: '1.0.0' }).template
+      .replace('{{clientId}}', 'abc')
+      .replace('{{endpoint}}', 'https://app.example/gate');
+    const widget = scanPage(template);
+    assert.equal(widget.gates.length, 1);
+    assert.equal(widget.gates[0]!.widget, true);
+    assert.equal(widget.styleRules.length, 1);
+    const theme = scanPage('<style>bc-customer-gate:not(:defined) > :not([slot="loading"]) { display: none; }</style><bc-customer-gate></bc-customer-gate>');
+    assert.equal(theme.gates[0]!.widget, false);
+  });
+
+  it('collects <meta> policies and tells Stencil from Next.js pages', () => {
+    const scan = scanPage('<meta http-equiv="content-security-policy" content="connect-src \'self\'"><script id="__NEXT_DATA__"></script>');
+    assert.deepEqual(scan.metaPolicies, ["connect-src 'self'"]);
+    assert.equal(scan.platform, 'nextjs');
+    assert.equal(scanPage('<script src="https://cdn11.bigcommerce.com/s-abc/stencil/theme.js"></script>').platform, 'stencil');
+  });
+});
+
+describe('doctor: transport and www twins', () => {
+  it('loopback is localhost, 127.0.0.0/8 and [::1] only', () => {
+    for (const host of ['localhost', '127.0.0.1', '127.9.8.7', '[::1]']) assert.ok(isLoopbackHost(host), host);
+    for (const host of ['localhost.example.com', '128.0.0.1', '10.0.0.1', '[::2]']) assert.ok(!isLoopbackHost(host), host);
+  });
+
+  it('adds or strips www., and has none for IPs, localhost and one-label names', () => {
+    assert.deepEqual(twinOrigin(new URL('https://store.example.com/a')), { origin: 'https://www.store.example.com' });
+    assert.deepEqual(twinOrigin(new URL('https://www.store.example.com:8443/a')), { origin: 'https://store.example.com:8443' });
+    for (const url of ['http://127.0.0.1:8080/', 'http://localhost:8080/', 'http://[::1]/', 'https://intranet/', 'https://www.com/']) {
+      assert.ok('none' in twinOrigin(new URL(url)), url);
+    }
+  });
+});
+
+describe('doctor: probe token and answer shapes', () => {
+  it('the probe token is a well-formed HS512 JWT for the client ID, with a canonical 64-byte signature', () => {
+    const [header, payload, signature] = unsignedProbeToken('my-client').split('.');
+    assert.deepEqual(JSON.parse(Buffer.from(header!, 'base64url').toString()), { alg: 'HS512', typ: 'JWT' });
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<string, unknown>;
+    assert.equal(claims['aud'], 'my-client');
+    assert.equal(claims['operation'], 'current_customer');
+    assert.equal(Buffer.from(signature!, 'base64url').length, 64);
+    assert.equal(Buffer.from(signature!, 'base64url').toString('base64url'), signature);
+    assert.notEqual(unsignedProbeToken('my-client'), unsignedProbeToken('my-client'));
+  });
+
+  it('shows keys and types, never values; data keyed by data is only counted', () => {
+    const shape = shapeOf({ customer: { id: 4, email: 'ann@example.com', groupId: null }, data: { bought: { 'SKU-1': [1], 'SKU-2': [] }, list: [{ name: 'secret' }] } });
+    assert.equal(shape, '{ customer: { id: number, email: string, groupId: null }, data: { bought: object(2 keys), list: [{ name: string }] ×1 } }');
+    assert.doesNotMatch(shape, /ann@|SKU|secret/);
+  });
+});
