@@ -50,6 +50,6 @@ export function renderText(checks: readonly Check[], target: string): string {
 }
 
 export function renderJson(checks: readonly Check[], target: string): string {
-  const report = { storefront: target, ok: exitCode(checks) === 0, checks };
+  const report = { storefront: target, ok: exitCode(checks) === 0, checks: checks.map(({ notes, ...check }) => (notes?.length ? { ...check, notes } : check)) };
   return `${JSON.stringify(report, (_key, value: unknown) => (typeof value === 'string' ? terminalSafe(value) : value), 2)}\n`;
 }
