@@ -34,8 +34,9 @@ Options:
   --timeout MS         Per request. Default: ${DEFAULT_TIMEOUT_MS}.
   --max-page-bytes N   Read at most this much of the page. Default: ${DEFAULT_MAX_PAGE_BYTES} (2 MiB).
   --customer-id N      End to end: mint a token for customer N with BC_CLIENT_SECRET
-  --store HASH         (a development app's secret) for this store, send it to the
-                       endpoint and print the shape of the answer (never its data).
+  --store HASH         (a development app's secret) for this store, send it to
+                       --endpoint (required then) and print the shape of the
+                       answer (never its data).
   --json               Print the checklist as JSON, for CI.
   -h, --help           Show this help.
 
@@ -82,6 +83,7 @@ export async function runDoctor(args: readonly string[], io: Io): Promise<number
   const customerId = integer(values['customer-id'], '--customer-id', { min: 1, max: Number.MAX_SAFE_INTEGER });
   if (customerId !== undefined || values.store !== undefined) {
     if (customerId === undefined) throw new UsageError('--store goes with --customer-id (the end-to-end check).');
+    if (!endpoint) throw new UsageError('--customer-id needs --endpoint URL: a signed token goes only to an endpoint you name, never to one read from the page.');
     if (!values.store) throw new UsageError('--customer-id needs --store HASH (the store the token is for).');
     if (!/^[A-Za-z0-9_-]+$/.test(values.store)) throw new UsageError('--store is letters and digits only (the store hash).');
     const secret = io.env['BC_CLIENT_SECRET'];

@@ -91,7 +91,7 @@ describe('bc-customer-gate doctor: a healthy configuration', () => {
       const members = await runCli(['doctor', '--storefront', demo.url('/members.html')]);
       line(members, '✓', /1 from the Page Builder widget/);
       // End to end with the demo's public development secret: status and shape only, never data or the token.
-      const e2e = await runCli(['doctor', '--storefront', demo.url('/account.html'), '--customer-id', '1', '--store', 'demo42'], {
+      const e2e = await runCli(['doctor', '--storefront', demo.url('/account.html'), '--endpoint', demo.app.endpoint, '--customer-id', '1', '--store', 'demo42'], {
         env: { BC_CLIENT_SECRET: 'demo-client-secret-public-never-use-in-production' },
       });
       assert.equal(e2e.code, 0, e2e.stdout);
@@ -183,7 +183,7 @@ describe('bc-customer-gate doctor: broken configurations, each named with its fi
     const wrong = line(result, '✗', new RegExp(`Gates use client ID "someone-elses-app", not --client-id "${CLIENT_ID}"`));
     assert.match(wrong.fix, /Set every gate's client-id to your app's client ID/);
 
-    const e2e = await doctor(page, ['--customer-id', '7', '--store', STORE_HASH], {}, { BC_CLIENT_SECRET: CLIENT_SECRET });
+    const e2e = await doctor(page, ['--endpoint', `${healthy.origin}/`, '--customer-id', '7', '--store', STORE_HASH], {}, { BC_CLIENT_SECRET: CLIENT_SECRET });
     assert.equal(e2e.code, 1);
     const refused = line(e2e, '✗', /End to end from .*: token refused \(401, code "audience"\)/);
     assert.match(refused.fix, /verifies tokens for another client ID than "someone-elses-app"/);
@@ -192,7 +192,9 @@ describe('bc-customer-gate doctor: broken configurations, each named with its fi
   });
 
   it('end to end with the right client ID: the shape of the answer, never its data', async () => {
-    const e2e = await doctor(gatePage({ endpoint: `${healthy.origin}/` }), ['--customer-id', '7', '--store', STORE_HASH], {}, { BC_CLIENT_SECRET: CLIENT_SECRET });
+    const e2e = await doctor(gatePage({ endpoint: `${healthy.origin}/` }), ['--endpoint', `${healthy.origin}/`, '--customer-id', '7', '--store', STORE_HASH], {}, {
+      BC_CLIENT_SECRET: CLIENT_SECRET,
+    });
     assert.equal(e2e.code, 0, e2e.stdout);
     assert.match(e2e.stdout, /shape: \{ customer: \{ id: number, email: string, groupId: null \}, storeHash: string, expiresAt: number, data: \{ products: \[\{ sku: string, name: string \}\] ×1 \} \}/);
     assert.doesNotMatch(e2e.stdout, /secret product name|SKU-1|customer-7@/);
@@ -324,8 +326,12 @@ describe('bc-customer-gate doctor: usage', () => {
     assertUsageError(await runCli(['doctor', '--storefront', 'not a url']), /--storefront must be an absolute URL/);
     assertUsageError(await runCli(['doctor', '--storefront', 'https://s.example/', '--endpoint', 'http://app.example/']), /--endpoint must use https/);
     assertUsageError(await runCli(['doctor', '--storefront', 'https://s.example/', '--timeout', '0']), /--timeout must be a whole number/);
-    assertUsageError(await runCli(['doctor', '--storefront', 'https://s.example/', '--customer-id', '1', '--store', 'abc']), /BC_CLIENT_SECRET/);
-    assertUsageError(await runCli(['doctor', '--storefront', 'https://s.example/', '--customer-id', '1'], { env: { BC_CLIENT_SECRET: 'x' } }), /needs --store/);
+    const e2e = ['--storefront', 'https://s.example/', '--endpoint', 'https://app.example/gate'];
+    assertUsageError(await runCli(['doctor', ...e2e, '--customer-id', '1', '--store', 'abc']), /BC_CLIENT_SECRET/);
+    assertUsageError(await runCli(['doctor', ...e2e, '--customer-id', '1'], { env: { BC_CLIENT_SECRET: 'x' } }), /needs --store/);
+    assertUsageError(await runCli(['doctor', ...e2e, '--store', 'abc'], { env: { BC_CLIENT_SECRET: 'x' } }), /--store goes with --customer-id/);
+    // A signed token never goes to an endpoint read from the page.
+    assertUsageError(await runCli(['doctor', '--storefront', 'https://s.example/', '--customer-id', '1', '--store', 'abc'], { env: { BC_CLIENT_SECRET: 'x' } }), /needs --endpoint/);
     assertUsageError(await runCli(['doctor', '--storefront', 'https://s.example/', 'extra']), /Unexpected argument/);
   });
 

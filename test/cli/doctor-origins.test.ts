@@ -1,0 +1,120 @@
+// The doctor's checks run in-process over real loopback HTTP, where the command line cannot reach:
+// a www twin (localhost has none, so the twin is pointed at a loopback server), page redirects, and
+// the bound on how many endpoints a page makes it call.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Check } from '../../src/cli/doctor/report.js';
+import { runChecks, type DoctorOptions } from '../../src/cli/doctor/run.js';
+import { app, CLIENT_ID, gatePage, serve, storefront, type Running } from './doctor-servers.js';
+
+let shop: Awaited<ReturnType<typeof storefront>>;
+let twin: Running;
+let twinMode: 'serve' | 'redirect' = 'serve';
+const servers: Running[] = [];
+
+before(async () => {
+  shop = await storefront();
+  twin = await serve((_request, response) => {
+    if (twinMode === 'redirect') {
+      response.writeHead(301, { Location: `${shop.origin}/` });
+      return response.end();
+    }
+    response.writeHead(200, { 'Content-Type': 'text/html' });
+    response.end('<!doctype html><p>the same store</p>');
+  });
+});
+
+after(async () => {
+  await Promise.all([shop.close(), twin.close(), ...servers.map((server) => server.close())]);
+});
+
+async function check(options: Partial<DoctorOptions> & { page: string }): Promise<Check[]> {
+  shop.pages.set('/p.html', { html: options.page });
+  return runChecks({
+    storefront: new URL(`${shop.origin}/p.html`),
+    alsoOrigins: [],
+    timeoutMs: 3000,
+    maxPageBytes: 2 * 1024 * 1024,
+    twinOf: () => ({ origin: twin.origin }),
+    ...options,
+  });
+}
+
+const find = (checks: Check[], id: string, pattern: RegExp) => {
+  const found = checks.find((c) => c.id === id && pattern.test(c.title));
+  assert.ok(found, `no ${id} check matching ${pattern} in:\n${checks.map((c) => `${c.status} ${c.title}`).join('\n')}`);
+  return found;
+};
+
+describe('doctor: the www twin', () => {
+  it('a twin that serves the store is a storefront origin: the endpoint must allow it', async () => {
+    twinMode = 'serve';
+    const endpoint = await app([shop.origin]);
+    servers.push(endpoint);
+    const checks = await check({ page: gatePage({ endpoint: `${endpoint.origin}/` }) });
+    assert.equal(find(checks, 'origin.twin', /serves the storefront too/).status, 'pass');
+    assert.equal(find(checks, 'endpoint.origin', new RegExp(`from ${shop.origin}: 401`)).status, 'pass');
+    const refused = find(checks, 'endpoint.origin', new RegExp(`from ${twin.origin}: origin refused \\(403\\)`));
+    assert.equal(refused.status, 'fail');
+    assert.match(refused.fix!, new RegExp(`Add ${twin.origin} to the handler's origins`));
+  });
+
+  it('with the twin allowed too, both origins pass', async () => {
+    twinMode = 'serve';
+    const endpoint = await app([shop.origin, twin.origin]);
+    servers.push(endpoint);
+    const checks = await check({ page: gatePage({ endpoint: `${endpoint.origin}/` }) });
+    assert.equal(checks.filter((c) => c.id === 'endpoint.origin' && c.status === 'pass').length, 2);
+    assert.ok(checks.every((c) => c.status !== 'fail'), checks.map((c) => c.title).join('\n'));
+  });
+
+  it('a twin that redirects is never where the page runs: skipped, and said so', async () => {
+    twinMode = 'redirect';
+    const endpoint = await app([shop.origin]);
+    servers.push(endpoint);
+    const checks = await check({ page: gatePage({ endpoint: `${endpoint.origin}/` }) });
+    assert.equal(find(checks, 'origin.twin', /redirects \(301\); shoppers never run the page there/).status, 'skip');
+    assert.equal(checks.filter((c) => c.id === 'endpoint.origin').length, 1);
+    assert.ok(checks.every((c) => c.status !== 'fail'));
+  });
+
+  it('a twin nobody answers for is skipped with the reason', async () => {
+    const gone = await serve(() => {});
+    await gone.close();
+    const endpoint = await app([shop.origin]);
+    servers.push(endpoint);
+    const checks = await check({ page: gatePage({ endpoint: `${endpoint.origin}/` }), twinOf: () => ({ origin: gone.origin }) });
+    assert.equal(find(checks, 'origin.twin', /connection refused.*not checked/).status, 'skip');
+  });
+});
+
+describe('doctor: page redirects and bounds', () => {
+  it('a guest redirected (an account page sending guests to sign in) is warned about, and the landing page checked', async () => {
+    shop.pages.set('/login.php', { html: '<!doctype html><form>sign in</form>' });
+    const redirecting = await serve((_request, response) => {
+      response.writeHead(302, { Location: `${shop.origin}/login.php` });
+      response.end();
+    }, 'localhost');
+    servers.push(redirecting);
+    const checks = await runChecks({ storefront: new URL(`${redirecting.origin}/account.php`), alsoOrigins: [], timeoutMs: 3000, maxPageBytes: 1 << 20, twinOf: () => ({ none: 'test' }) });
+    const warning = find(checks, 'page.redirect', /redirected a guest to ".*\/login\.php"/);
+    assert.equal(warning.status, 'warn');
+    assert.match(warning.fix!, /signed-out shopper can open/);
+    assert.equal(find(checks, 'gate.found', /No <bc-customer-gate>/).status, 'fail');
+  });
+
+  it('a page naming many endpoints makes the doctor call at most five', async () => {
+    let calls = 0;
+    const counting = await serve((_request, response) => {
+      calls++;
+      response.writeHead(404);
+      response.end();
+    });
+    servers.push(counting);
+    const gates = Array.from({ length: 12 }, (_, i) => `<bc-customer-gate client-id="${CLIENT_ID}" endpoint="${counting.origin}/e${i}"></bc-customer-gate>`).join('');
+    const checks = await check({ page: gatePage({ endpoint: '', gates }), twinOf: () => ({ none: 'test' }) });
+    find(checks, 'gate.endpoint-match', /12 different endpoints on one page: .* and 7 more \(only these 5 are checked\)/);
+    assert.equal(checks.filter((c) => c.id === 'endpoint.origin').length, 5);
+    assert.equal(calls, 5);
+  });
+});
