@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { shapeOf, unsignedProbeToken } from '../../src/cli/doctor/endpoint.js';
 import { decodeEntities, scanTags } from '../../src/cli/doctor/html.js';
+import { describeFailure } from '../../src/cli/doctor/http.js';
 import { scanPage } from '../../src/cli/doctor/page.js';
 import { isLoopbackHost, twinOrigin } from '../../src/cli/doctor/transport.js';
 import { buildWidgetTemplate } from '../../src/widget/template.js';
@@ -85,5 +86,29 @@ describe('doctor: probe token and answer shapes', () => {
     const shape = shapeOf({ customer: { id: 4, email: 'ann@example.com', groupId: null }, data: { bought: { 'SKU-1': [1], 'SKU-2': [] }, list: [{ name: 'secret' }] } });
     assert.equal(shape, '{ customer: { id: number, email: string, groupId: null }, data: { bought: object(2 keys), list: [{ name: string }] ×1 } }');
     assert.doesNotMatch(shape, /ann@|SKU|secret/);
+  });
+});
+
+describe('doctor: network failures in words', () => {
+  const fetchError = (cause: object) => Object.assign(new TypeError('fetch failed'), { cause });
+
+  it('names DNS, refused, reset, TLS, bad ports and timeouts, and quotes no server text', () => {
+    const cases: Array<[unknown, string, RegExp]> = [
+      [fetchError({ code: 'ENOTFOUND', message: 'getaddrinfo ENOTFOUND app.example' }), 'dns', /does not resolve \(DNS ENOTFOUND\)/],
+      [fetchError({ code: 'ECONNREFUSED' }), 'refused', /connection refused/],
+      [fetchError({ errors: [{ code: 'ECONNREFUSED' }] }), 'refused', /connection refused/],
+      [fetchError({ code: 'UND_ERR_SOCKET' }), 'reset', /closed before a complete answer/],
+      [fetchError({ code: 'CERT_HAS_EXPIRED' }), 'tls', /certificate was not accepted \(CERT_HAS_EXPIRED\)/],
+      [fetchError({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' }), 'tls', /certificate was not accepted/],
+      [fetchError({ message: 'bad port' }), 'port', /bad port/],
+      [Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' }), 'timeout', /no answer within 250 ms/],
+      [fetchError({ code: 'EWHATEVER', message: '\u001b[2J server words' }), 'other', /^the request failed \(EWHATEVER\)$/],
+    ];
+    for (const [error, kind, pattern] of cases) {
+      const failure = describeFailure(error, 250);
+      assert.equal(failure.kind, kind, failure.message);
+      assert.match(failure.message, pattern);
+      assert.doesNotMatch(failure.message, /app\.example|server words/);
+    }
   });
 });

@@ -1,6 +1,12 @@
 // `bc-customer-gate doctor` end to end: the built CLI against real loopback servers, one healthy
 // configuration and one deliberately broken configuration per check, each named with its fix.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startDemo, type DemoHandle } from '../../demo/start.mjs';
 import { app, CLIENT_ID, CLIENT_SECRET, gatePage, serve, storefront, STORE_HASH, type Running } from './doctor-servers.js';
@@ -310,6 +316,31 @@ describe('bc-customer-gate doctor: broken configurations, each named with its fi
     assert.equal(result.code, 1);
     const refused = line(result, '✗', /connection refused/);
     assert.match(refused.fix, /Start the endpoint/);
+  });
+
+  it('TLS: a certificate browsers would refuse, and plain http where https was expected', async () => {
+    // A throwaway self-signed certificate for localhost, made for this test only.
+    const dir = mkdtempSync(join(tmpdir(), 'doctor-tls-'));
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'], { encoding: 'utf8' });
+    assert.equal(made.status, 0, `openssl failed: ${made.stderr}`);
+    const server = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_request, response) => response.end('<p>hi</p>'));
+    rmSync(dir, { recursive: true });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const result = await runCli(['doctor', '--storefront', `https://localhost:${(server.address() as AddressInfo).port}/`, '--timeout', '3000']);
+      assertNoStack(result);
+      assert.equal(result.code, 1);
+      const tls = line(result, '✗', /Page https:\/\/localhost:\d+\/: TLS failed: the certificate was not accepted \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\)/);
+      assert.match(tls.fix, /certificate browsers accept/);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+
+    const plain = await doctor(gatePage({ endpoint: `https://127.0.0.1:${healthy.port}/` }));
+    assert.equal(plain.code, 1);
+    line(plain, '✗', /Endpoint https:\/\/127\.0\.0\.1:\d+\/ from .*: TLS failed: no TLS handshake/);
   });
 
   it('a page that is not there', async () => {

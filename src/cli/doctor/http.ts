@@ -78,7 +78,8 @@ async function readCapped(response: Response, maxBytes: number): Promise<{ body:
   return { body: new TextDecoder().decode(Buffer.concat(chunks, size)), truncated };
 }
 
-const TLS_CODE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_|HOSTNAME_)/;
+const CERTIFICATE_CODE = /^(CERT_|ERR_TLS_CERT|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_|HOSTNAME_)/;
+const HANDSHAKE_CODE = /^(ERR_SSL_|ERR_TLS_)/;
 
 /** A sentence about the failure: codes and fixed text only, never a server's words. */
 export function describeFailure(error: unknown, timeoutMs: number): NetworkFailure {
@@ -96,7 +97,8 @@ export function describeFailure(error: unknown, timeoutMs: number): NetworkFailu
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') {
     return new NetworkFailure('reset', 'the connection was closed before a complete answer');
   }
-  if (TLS_CODE.test(code)) return new NetworkFailure('tls', `TLS failed: the certificate was not accepted (${code})`);
+  if (CERTIFICATE_CODE.test(code)) return new NetworkFailure('tls', `TLS failed: the certificate was not accepted (${code})`);
+  if (HANDSHAKE_CODE.test(code)) return new NetworkFailure('tls', `TLS failed: no TLS handshake (${code}; is it plain http on that port?)`);
   if (cause?.message === 'bad port') {
     return new NetworkFailure('port', 'browsers refuse to connect to this port (the Fetch standard\'s "bad port" list)');
   }
