@@ -116,7 +116,7 @@ describe('bc-customer-gate doctor: broken configurations, each named with its fi
     const result = await doctor(gatePage({ endpoint: `${healthy.origin}/` }), ['--also-origin', 'https://www.shop.example']);
     assert.equal(result.code, 1);
     line(result, '✓', new RegExp(`from ${shop.origin}: 401`));
-    const refused = line(result, '✗', /from https:\/\/www\.shop\.example: origin refused \(403\)/);
+    const refused = line(result, '✗', /from https:\/\/www\.shop\.example: origin refused \(403 in \d+ ms\)/);
     assert.match(refused.fix, /Add https:\/\/www\.shop\.example to the handler's origins option/);
   });
 
@@ -124,7 +124,7 @@ describe('bc-customer-gate doctor: broken configurations, each named with its fi
     const elsewhere = await extra(app(['https://store.example.com']));
     const result = await doctor(gatePage({ endpoint: `${elsewhere.origin}/` }));
     assert.equal(result.code, 1);
-    const refused = line(result, '✗', new RegExp(`from ${shop.origin}: origin refused \\(403\\)`));
+    const refused = line(result, '✗', new RegExp(`from ${shop.origin}: origin refused \\(403 in \\d+ ms\\)`));
     assert.match(refused.fix, new RegExp(`Add ${shop.origin} to the handler's origins`));
   });
 

@@ -125,6 +125,7 @@ export async function probeFromOrigin(endpoint: URL, origin: string, clientId: s
     return [{ id, status: 'fail', title: `${label}: ${failure.message}`, fix: failureFix(failure, 'endpoint') }];
   }
   const timing = `${answer.status} in ${answer.ms} ms`;
+  const rtt = `${answer.ms} ms`;
   const body = readJson(answer);
 
   if (answer.status >= 300 && answer.status < 400) {
@@ -134,7 +135,7 @@ export async function probeFromOrigin(endpoint: URL, origin: string, clientId: s
       {
         id,
         status: 'fail',
-        title: `${label}: redirects (${answer.status}) to ${where}`,
+        title: `${label}: redirects (${answer.status}) to ${where} (${rtt})`,
         fix: 'Set the gates\' endpoint to the final URL: the element never follows a redirect, so the token goes to the endpoint URL and nowhere else.',
       },
     ];
@@ -144,7 +145,7 @@ export async function probeFromOrigin(endpoint: URL, origin: string, clientId: s
       {
         id,
         status: 'fail',
-        title: `${label}: origin refused (403)`,
+        title: `${label}: origin refused (403 in ${answer.ms} ms)`,
         fix: `Add ${origin} to the handler's origins option (createCustomerGateHandler({ origins: [...] })).`,
       },
     ];
@@ -154,12 +155,12 @@ export async function probeFromOrigin(endpoint: URL, origin: string, clientId: s
     const problems = corsProblems(answer, origin);
     const checks: Check[] = [];
     if (problems.length > 0) {
-      checks.push({ id, status: 'fail', title: `${label}: ${problems.map((p) => p.problem).join('; ')}`, fix: problems.map((p) => p.fix).join(' ') });
+      checks.push({ id, status: 'fail', title: `${label}: ${problems.map((p) => p.problem).join('; ')} (${timing})`, fix: problems.map((p) => p.fix).join(' ') });
     } else if (code === 'algorithm') {
       checks.push({
         id,
         status: 'fail',
-        title: `${label}: refuses HS512 tokens (code "algorithm")`,
+        title: `${label}: refuses HS512 tokens (code "algorithm", ${timing})`,
         fix: 'Allow HS512 in the handler\'s algorithms: BigCommerce signs Current Customer tokens with HS512.',
       });
     } else if (code !== 'signature') {
