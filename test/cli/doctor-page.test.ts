@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { shapeOf, unsignedProbeToken } from '../../src/cli/doctor/endpoint.js';
 import { decodeEntities, scanTags } from '../../src/cli/doctor/html.js';
 import { describeFailure } from '../../src/cli/doctor/http.js';
-import { scanPage } from '../../src/cli/doctor/page.js';
+import { importedSpecifier, scanPage } from '../../src/cli/doctor/page.js';
 import { isLoopbackHost, twinOrigin } from '../../src/cli/doctor/transport.js';
 import { buildWidgetTemplate } from '../../src/widget/template.js';
 
@@ -33,6 +33,39 @@ describe('doctor: HTML scanning', () => {
     assert.equal(scan.loaders.length, 2);
     assert.deepEqual([scan.loaders[0]!.kind, scan.loaders[0]!.version, scan.loaders[0]!.nonce, scan.loaders[0]!.integrity], ['src', '1.2.3', 'n', 'sha384-x']);
     assert.deepEqual([scan.loaders[1]!.kind, scan.loaders[1]!.specifier], ['import', 'bc-customer-gate']);
+  });
+
+  it('recognises the ways a module imports the element, and not look-alikes', () => {
+    for (const [text, expected] of [
+      ["import 'bc-customer-gate';", 'bc-customer-gate'],
+      ['import "bc-customer-gate/element";', 'bc-customer-gate/element'],
+      ["import { BcCustomerGate } from 'bc-customer-gate';", 'bc-customer-gate'],
+      ["import * as gate from\n  'bc-customer-gate';", 'bc-customer-gate'],
+      ["await import('https://cdn.jsdelivr.net/npm/bc-customer-gate@2.0.0/dist/cdn/bc-customer-gate.js');", 'https://cdn.jsdelivr.net/npm/bc-customer-gate@2.0.0/dist/cdn/bc-customer-gate.js'],
+      ["console.log('bc-customer-gate');", null],
+      ["reimport('bc-customer-gate');", null],
+      ["import 'not-bc-customer-gate-at-all';", null],
+      ["import x from 'lit'; const s = 'bc-customer-gate';", null],
+    ] as const) {
+      assert.equal(importedSpecifier(text), expected, text);
+    }
+  });
+
+  it('scans a large hostile page of near-misses in linear time', () => {
+    const pages = [
+      `<script type="module">${'import '.repeat(150_000)}</script>`,
+      `<script type="module">${"import x from 'bc-customer-gate ".repeat(30_000)}</script>`,
+      `<style>${'bc-customer-gate:not(:defined) '.repeat(30_000)}</style>`,
+      '<a '.repeat(300_000),
+      `<x ${'a=b '.repeat(250_000)}>`,
+    ];
+    for (const html of pages) {
+      const started = performance.now();
+      scanPage(html);
+      const elapsed = performance.now() - started;
+      // Before the spans were bounded, a quarter of this took over ten seconds.
+      assert.ok(elapsed < 3000, `${html.slice(0, 40)}…: ${Math.round(elapsed)} ms`);
+    }
   });
 
   it('recognises the Page Builder widget template as rendered, and nothing else as one', () => {

@@ -49,10 +49,13 @@ export interface PageScan {
 }
 
 /** The documented rule (README, "Before the script runs"), matched loosely: any spacing, any case. */
-const PRE_UPGRADE_RULE = /bc-customer-gate\s*:not\(\s*:defined\s*\)[^{]*\{[^}]*display\s*:\s*none/i;
+// Every open-ended span is bounded, so a hostile page of near-misses costs linear time, not quadratic.
+const PRE_UPGRADE_RULE = /bc-customer-gate\s*:not\(\s*:defined\s*\)[^{]{0,200}\{[^}]{0,500}display\s*:\s*none/i;
 const CDN_FILE = /(?:^|\/)bc-customer-gate(?:\.min)?\.js(?:[?#]|$)|\/bc-customer-gate@[^/]*\/|\/npm\/bc-customer-gate\//i;
 const PINNED = /bc-customer-gate@([^/?#]+)/i;
-const IMPORT = /\bimport\s*(?:\(\s*|[\w*{}\s,]*?\bfrom\s*)?(['"])((?:bc-customer-gate(?:\/[^'"]*)?)|(?:[^'"]*bc-customer-gate[^'"]*\.js))\1/;
+/** What may stand between `import` and the quoted specifier: `import '…'`, `import('…')`, `import { X } from '…'`. */
+const IMPORT_HEAD = /^import\s*(?:\(\s*|[\w*{}\s,$]*\bfrom\s*)?$/;
+const SPECIFIER = /^(?:bc-customer-gate(?:\/.*)?|.*bc-customer-gate.*\.js)$/;
 
 export function scanPage(html: string): PageScan {
   const tags = scanTags(html);
@@ -98,9 +101,30 @@ function loaderOf(tag: Tag): LoaderScript | null {
     return { ...common, kind: 'src', specifier: src, version: PINNED.exec(src)?.[1] ?? null, text: null };
   }
   const text = tag.text ?? '';
-  const match = IMPORT.exec(text);
-  if (!match) return null;
-  return { ...common, kind: 'import', specifier: match[2]!, version: PINNED.exec(match[2]!)?.[1] ?? null, text };
+  const specifier = importedSpecifier(text);
+  if (specifier === null) return null;
+  return { ...common, kind: 'import', specifier, version: PINNED.exec(specifier)?.[1] ?? null, text };
+}
+
+/**
+ * The first quoted module specifier naming the package that an `import` takes. Found from each
+ * occurrence of the name outward, within 300 characters, so a huge or hostile script costs linear time.
+ */
+export function importedSpecifier(text: string): string | null {
+  for (let at = text.indexOf(GATE_TAG); at !== -1; at = text.indexOf(GATE_TAG, at + GATE_TAG.length)) {
+    const before = text.slice(Math.max(0, at - 300), at);
+    const open = Math.max(before.lastIndexOf("'"), before.lastIndexOf('"'));
+    if (open === -1) continue;
+    const quote = before[open]!;
+    const close = text.indexOf(quote, at);
+    if (close === -1 || close - at > 300) continue;
+    const specifier = before.slice(open + 1) + text.slice(at, close);
+    if (/[\n'"]/.test(specifier) || !SPECIFIER.test(specifier)) continue;
+    const head = before.slice(0, open);
+    const start = head.lastIndexOf('import');
+    if (start !== -1 && (start === 0 || !/[\w$.]/.test(head[start - 1]!)) && IMPORT_HEAD.test(head.slice(start))) return specifier;
+  }
+  return null;
 }
 
 /**
