@@ -30,6 +30,7 @@ Options:
   --storefront URL     A storefront page with a gate (https; http on localhost only).
   --endpoint URL       Check this endpoint instead of the ones the page names.
   --client-id ID       Your app's client ID; the page's gates must use it.
+                       Or set BC_CLIENT_ID.
   --also-origin URL    Another storefront origin that must be allowed (repeatable).
   --timeout MS         Per request. Default: ${DEFAULT_TIMEOUT_MS}.
   --max-page-bytes N   Read at most this much of the page. Default: ${DEFAULT_MAX_PAGE_BYTES} (2 MiB).
@@ -71,7 +72,7 @@ export async function runDoctor(args: readonly string[], io: Io): Promise<number
   const storefront = webUrl(values.storefront, '--storefront');
   const endpoint = values.endpoint === undefined ? undefined : webUrl(values.endpoint, '--endpoint');
   const alsoOrigins = (values['also-origin'] ?? []).map((value) => webUrl(value, '--also-origin').origin);
-  const clientId = values['client-id'];
+  const clientId = values['client-id'] ?? (io.env['BC_CLIENT_ID'] || undefined);
   if (clientId !== undefined && clientId.trim() === '') throw new UsageError('--client-id must not be empty.');
   const timeoutMs = integer(values.timeout, '--timeout', { min: 1, max: 600_000 }) ?? DEFAULT_TIMEOUT_MS;
   const maxPageBytes = integer(values['max-page-bytes'], '--max-page-bytes', { min: 1024, max: 64 * 1024 * 1024 }) ?? DEFAULT_MAX_PAGE_BYTES;

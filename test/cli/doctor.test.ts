@@ -188,6 +188,9 @@ describe('bc-customer-gate doctor: broken configurations, each named with its fi
     assert.equal(result.code, 1);
     const wrong = line(result, '✗', new RegExp(`Gates use client ID "someone-elses-app", not --client-id "${CLIENT_ID}"`));
     assert.match(wrong.fix, /Set every gate's client-id to your app's client ID/);
+    const fromEnv = await doctor(page, [], {}, { BC_CLIENT_ID: CLIENT_ID });
+    assert.equal(fromEnv.code, 1);
+    line(fromEnv, '✗', /Gates use client ID "someone-elses-app"/);
 
     const e2e = await doctor(page, ['--endpoint', `${healthy.origin}/`, '--customer-id', '7', '--store', STORE_HASH], {}, { BC_CLIENT_SECRET: CLIENT_SECRET });
     assert.equal(e2e.code, 1);
