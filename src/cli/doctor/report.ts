@@ -27,6 +27,12 @@ export function shown(value: string, max = 120): string {
   return JSON.stringify(clipped);
 }
 
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${bytes} bytes`;
+}
+
 export function exitCode(checks: readonly Check[]): number {
   return checks.some((check) => check.status === 'fail') ? 1 : 0;
 }
