@@ -103,18 +103,31 @@ describe('doctor: page redirects and bounds', () => {
     assert.equal(find(checks, 'gate.found', /No <bc-customer-gate>/).status, 'fail');
   });
 
-  it('a page naming many endpoints makes the doctor call at most five', async () => {
+  it('a page naming many endpoints and client IDs makes the doctor call at most five endpoints and three token URLs', async () => {
     let calls = 0;
+    let tokenCalls = 0;
+    shop.routes.token = (_request, response) => {
+      tokenCalls++;
+      response.writeHead(404);
+      response.end();
+    };
     const counting = await serve((_request, response) => {
       calls++;
       response.writeHead(404);
       response.end();
     });
     servers.push(counting);
-    const gates = Array.from({ length: 12 }, (_, i) => `<bc-customer-gate client-id="${CLIENT_ID}" endpoint="${counting.origin}/e${i}"></bc-customer-gate>`).join('');
-    const checks = await check({ page: gatePage({ endpoint: '', gates }), twinOf: () => ({ none: 'test' }) });
-    find(checks, 'gate.endpoint-match', /12 different endpoints on one page: .* and 7 more \(only these 5 are checked\)/);
-    assert.equal(checks.filter((c) => c.id === 'endpoint.origin').length, 5);
-    assert.equal(calls, 5);
+    const gates = Array.from({ length: 12 }, (_, i) => `<bc-customer-gate client-id="${CLIENT_ID}-${i}" endpoint="${counting.origin}/e${i}"></bc-customer-gate>`).join('');
+    try {
+      const checks = await check({ page: gatePage({ endpoint: '', gates }), twinOf: () => ({ none: 'test' }) });
+      find(checks, 'gate.endpoint-match', /12 different endpoints on one page: .* and 7 more \(only these 5 are checked\)/);
+      find(checks, 'gate.client-id-match', /12 different client IDs on one page/);
+      assert.equal(checks.filter((c) => c.id === 'endpoint.origin').length, 5);
+      assert.equal(calls, 5);
+      assert.equal(checks.filter((c) => c.id === 'token.route').length, 3);
+      assert.equal(tokenCalls, 3);
+    } finally {
+      shop.routes.token = null;
+    }
   });
 });

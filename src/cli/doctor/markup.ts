@@ -108,7 +108,7 @@ export function gateChecks(scan: PageScan, page: { url: URL; truncated: boolean 
       checks.push({
         id: 'gate.client-id-match',
         status: 'fail',
-        title: `Gates use client ID ${wrong.map((id) => shown(id, 60)).join(', ')}, not --client-id ${shown(options.clientId, 60)}`,
+        title: `Gates use client ID ${wrong.slice(0, 5).map((id) => shown(id, 60)).join(', ')}${wrong.length > 5 ? ', …' : ''}, not --client-id ${shown(options.clientId, 60)}`,
         fix: 'Set every gate\'s client-id to your app\'s client ID: the token is issued for that app, and its endpoint refuses tokens for another.',
       });
     }
@@ -116,7 +116,7 @@ export function gateChecks(scan: PageScan, page: { url: URL; truncated: boolean 
     checks.push({
       id: 'gate.client-id-match',
       status: 'warn',
-      title: `${clientIds.length} different client IDs on one page: ${clientIds.map((id) => shown(id, 60)).join(', ')}`,
+      title: `${clientIds.length} different client IDs on one page: ${clientIds.slice(0, 5).map((id) => shown(id, 60)).join(', ')}${clientIds.length > 5 ? ', …' : ''}`,
       fix: 'Use one app\'s client ID on every gate unless you really run several apps; pass --client-id to check the right one.',
     });
   }
@@ -134,7 +134,7 @@ export function gateChecks(scan: PageScan, page: { url: URL; truncated: boolean 
       checks.push({
         id: 'gate.endpoint-match',
         status: 'fail',
-        title: `Gates point at ${wrong.map((e) => shown(e)).join(', ')}, not --endpoint ${options.endpoint.href}`,
+        title: `Gates point at ${wrong.slice(0, 5).map((e) => shown(e)).join(', ')}${wrong.length > 5 ? ', …' : ''}, not --endpoint ${options.endpoint.href}`,
         fix: 'Set every gate\'s endpoint to your app\'s exchange endpoint URL.',
       });
     }

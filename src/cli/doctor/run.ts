@@ -74,7 +74,9 @@ export async function runChecks(options: DoctorOptions): Promise<Check[]> {
   } else {
     const distinct = new Map(scan.loaders.map((loader) => [`${loader.kind} ${loader.specifier} ${loader.nonce} ${loader.integrity}`, loader]));
     for (const loader of [...distinct.values()].slice(0, MAX_SCRIPTS)) add(scriptCheck(policies, loader, pageUrl));
-    for (const tokenUrl of tokenTargets(scan, pageUrl, clientId, options).map((t) => t.url)) add(connectCheck(policies, tokenUrl, pageUrl, 'token route'));
+    // connect-src cannot tell one client ID from another: one check per token path.
+    const tokenPaths = new Map(tokenTargets(scan, pageUrl, clientId, options).map(({ url }) => [url.pathname, url]));
+    for (const tokenUrl of tokenPaths.values()) add(connectCheck(policies, tokenUrl, pageUrl, 'token route'));
     for (const endpoint of endpoints) add(connectCheck(policies, endpoint, pageUrl, 'endpoint'));
     add(trustedTypesCheck(policies));
     for (const rule of scan.styleRules.slice(0, 1)) add(styleCheck(policies, rule));

@@ -10,11 +10,14 @@ import { shown, type Check } from './report.js';
 import type { DoctorOptions } from './run.js';
 
 const SMALL_BODY = 64 * 1024;
+/** Distinct token URLs (path and client ID) asked, however many gates a page has. */
+const MAX_TOKEN_TARGETS = 3;
 
 export interface TokenTarget {
   url: URL;
 }
 
+/** The token URLs the page's gates would ask, on the page's own origin (a foreign one is a markup failure). */
 export function tokenTargets(scan: PageScan, pageUrl: URL, clientId: string, options: Pick<DoctorOptions, 'clientId'>): TokenTarget[] {
   const seen = new Map<string, TokenTarget>();
   const gates = scan.gates.length > 0 ? scan.gates : [{ tokenUrl: null, clientId: null } as Pick<GateTag, 'tokenUrl' | 'clientId'>];
@@ -30,6 +33,7 @@ export function tokenTargets(scan: PageScan, pageUrl: URL, clientId: string, opt
     if (url.origin !== pageUrl.origin) continue;
     url.searchParams.set(CLIENT_ID_PARAM, id);
     seen.set(url.href, { url });
+    if (seen.size === MAX_TOKEN_TARGETS) break;
   }
   return [...seen.values()];
 }
