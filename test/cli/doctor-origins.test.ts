@@ -103,6 +103,30 @@ describe('doctor: page redirects and bounds', () => {
     assert.equal(find(checks, 'gate.found', /No <bc-customer-gate>/).status, 'fail');
   });
 
+  it('a routine redirect (to the same path elsewhere) is a note, not a warning; a loop is a failure', async () => {
+    shop.pages.set('/shop/', { html: '<!doctype html><p>shop</p>' });
+    const canonical = await serve((_request, response) => {
+      response.writeHead(301, { Location: `${shop.origin}/shop/` });
+      response.end();
+    }, 'localhost');
+    let loops = 0;
+    const loop = await serve((_request, response) => {
+      loops++;
+      response.writeHead(302, { Location: '/again' });
+      response.end();
+    }, 'localhost');
+    servers.push(canonical, loop);
+    const options = { alsoOrigins: [], timeoutMs: 3000, maxPageBytes: 1 << 20, twinOf: () => ({ none: 'test' }) };
+    const checks = await runChecks({ ...options, storefront: new URL(`${canonical.origin}/shop`) });
+    const fetched = find(checks, 'page.fetch', /Page fetched as a guest/);
+    assert.deepEqual(fetched.notes, [`After 1 redirect: "${shop.origin}/shop/".`]);
+    assert.ok(!checks.some((c) => c.id === 'page.redirect'));
+
+    const looped = await runChecks({ ...options, storefront: new URL(`${loop.origin}/`) });
+    assert.equal(find(looped, 'page.fetch', /more than 5 redirects/).status, 'fail');
+    assert.equal(loops, 6, 'the first request and five redirects followed');
+  });
+
   it('a page naming many endpoints and client IDs makes the doctor call at most five endpoints and three token URLs', async () => {
     let calls = 0;
     let tokenCalls = 0;

@@ -119,7 +119,7 @@ function transportCheck(options: DoctorOptions): Check {
 async function fetchPage(options: DoctorOptions, add: (check: Check) => void): Promise<FetchedPage | null> {
   const hops: URL[] = [];
   let url = options.storefront;
-  for (let hop = 0; ; hop++) {
+  for (;;) {
     let answer: Answer;
     try {
       answer = await request(url, {
@@ -146,7 +146,7 @@ async function fetchPage(options: DoctorOptions, add: (check: Check) => void): P
         add({ id: 'page.fetch', status: 'fail', title: `Page redirects to ${shown(next.href)}, which is not https`, fix: 'Serve every storefront page over https.' });
         return null;
       }
-      if (hop + 1 >= MAX_REDIRECTS) {
+      if (hops.length > MAX_REDIRECTS) {
         add({ id: 'page.fetch', status: 'fail', title: `Page: more than ${MAX_REDIRECTS} redirects`, fix: 'Fix the redirect loop on the storefront, or pass the final page URL.' });
         return null;
       }
@@ -163,8 +163,11 @@ async function fetchPage(options: DoctorOptions, add: (check: Check) => void): P
       return null;
     }
     const size = answer.truncated ? `over ${formatBytes(options.maxPageBytes)}` : formatBytes(Buffer.byteLength(answer.body));
-    add({ id: 'page.fetch', status: 'pass', title: `Page fetched as a guest: ${answer.status} in ${answer.ms} ms (${size})` });
-    if (hops.length > 0) {
+    const redirected = hops.length > 0 ? [`After ${hops.length} redirect${hops.length === 1 ? '' : 's'}: ${shown(url.href)}.`] : [];
+    add({ id: 'page.fetch', status: 'pass', title: `Page fetched as a guest: ${answer.status} in ${answer.ms} ms (${size})`, notes: redirected });
+    // http→https, apex→www or a trailing slash is routine; landing on another page is worth saying.
+    const path = (u: URL) => u.pathname.replace(/\/+$/, '');
+    if (hops.length > 0 && path(url) !== path(options.storefront)) {
       add({
         id: 'page.redirect',
         status: 'warn',
