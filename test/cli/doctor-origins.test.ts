@@ -155,3 +155,24 @@ describe('doctor: page redirects and bounds', () => {
     }
   });
 });
+
+describe('doctor: endpoint details', () => {
+  it('an endpoint that refuses HS512, the algorithm BigCommerce signs with', async () => {
+    const endpoint = await app([shop.origin], { algorithms: ['HS256'] });
+    servers.push(endpoint);
+    const checks = await check({ page: gatePage({ endpoint: `${endpoint.origin}/` }), twinOf: () => ({ none: 'test' }) });
+    const refused = find(checks, 'endpoint.origin', /refuses HS512 tokens \(code "algorithm"/);
+    assert.equal(refused.status, 'fail');
+    assert.match(refused.fix!, /Allow HS512/);
+  });
+
+  it('a preflight that never reaches the handler is a warning: the element sends none', async () => {
+    const endpoint = await app([shop.origin], { only: ['POST'] });
+    servers.push(endpoint);
+    const checks = await check({ page: gatePage({ endpoint: `${endpoint.origin}/` }), twinOf: () => ({ none: 'test' }) });
+    assert.equal(find(checks, 'endpoint.origin', /401 "signature" as expected/).status, 'pass');
+    const preflight = find(checks, 'endpoint.preflight', /answered 405; no exact Access-Control-Allow-Origin; POST not in Access-Control-Allow-Methods/);
+    assert.equal(preflight.status, 'warn');
+    assert.ok(checks.every((c) => c.status !== 'fail'));
+  });
+});

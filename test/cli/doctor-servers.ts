@@ -81,16 +81,24 @@ export async function storefront(): Promise<Running & { pages: Map<string, Page>
   return Object.assign(running, { pages, routes });
 }
 
-/** The package's own handler, allowing exactly `origins`. */
-export function app(origins: string[]): Promise<Running> {
+/** The package's own handler, allowing exactly `origins`; `only` answers just those methods (405 for the rest). */
+export function app(origins: string[], options: { algorithms?: Array<'HS256' | 'HS512'>; only?: string[] } = {}): Promise<Running> {
   const handler = createCustomerGateHandler({
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
     stores: [STORE_HASH],
     origins,
+    ...(options.algorithms ? { algorithms: options.algorithms } : {}),
     authorize: () => ({ products: [{ sku: 'SKU-1', name: 'secret product name' }] }),
   });
-  return serve(toNodeListener(handler));
+  const listener = toNodeListener(handler);
+  return serve((request, response) => {
+    if (options.only && !options.only.includes(request.method ?? '')) {
+      response.writeHead(405, { Allow: options.only.join(', ') });
+      return response.end();
+    }
+    listener(request, response);
+  });
 }
 
 /** A gate page as a theme would render it; `extra` goes in <head>, `script` replaces the loader. */
