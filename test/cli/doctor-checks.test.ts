@@ -1,10 +1,11 @@
-// The doctor's checks run in-process over real loopback HTTP, where the command line cannot reach:
+// The doctor's checks run in-process over real loopback HTTP, for what the command line cannot reach
 // a www twin (localhost has none, so the twin is pointed at a loopback server), page redirects, and
 // the bound on how many endpoints a page makes it call.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Check } from '../../src/cli/doctor/report.js';
 import { runChecks, type DoctorOptions } from '../../src/cli/doctor/run.js';
+import { buildWidgetTemplate } from '../../src/widget/template.js';
 import { app, CLIENT_ID, gatePage, serve, storefront, type Running } from './doctor-servers.js';
 
 let shop: Awaited<ReturnType<typeof storefront>>;
@@ -174,5 +175,71 @@ describe('doctor: endpoint details', () => {
     const preflight = find(checks, 'endpoint.preflight', /answered 405; no exact Access-Control-Allow-Origin; POST not in Access-Control-Allow-Methods/);
     assert.equal(preflight.status, 'warn');
     assert.ok(checks.every((c) => c.status !== 'fail'));
+  });
+});
+
+describe('doctor: markup and storefront details', () => {
+  let endpoint: Running;
+  before(async () => {
+    endpoint = await app([shop.origin]);
+    servers.push(endpoint);
+  });
+  const run = (page: string) => check({ page, twinOf: () => ({ none: 'test' }) });
+
+  it('Handlebars left unrendered in a gate', async () => {
+    const checks = await run(gatePage({ endpoint: '', gates: '<bc-customer-gate client-id="{{client_id}}" endpoint="{{app.endpoint}}"></bc-customer-gate>' }));
+    const unrendered = find(checks, 'gate.rendered', /still hold Handlebars/);
+    assert.equal(unrendered.status, 'fail');
+    assert.match(unrendered.fix!, /where the storefront renders Handlebars/);
+    find(checks, 'endpoint.none', /none to check/);
+  });
+
+  it('a Page Builder widget placed with its client ID left empty: the fix names the widget setting', async () => {
+    const widget = buildWidgetTemplate({ version: '0.1.0' }).template.replace('{{clientId}}', '').replace('{{endpoint}}', `${endpoint.origin}/`);
+    const checks = await run(`<!doctype html>${widget}`);
+    find(checks, 'gate.found', /1 from the Page Builder widget/);
+    const empty = find(checks, 'gate.client-id', /A gate has no client-id/);
+    assert.equal(empty.status, 'fail');
+    assert.match(empty.fix!, /widget's "App client ID" setting in Page Builder/);
+  });
+
+  it('logged-in="true" on a guest\'s page, and a CDN URL that pins no version', async () => {
+    const page = gatePage({ endpoint: `${endpoint.origin}/`, script: '<script type="module" src="https://cdn.jsdelivr.net/npm/bc-customer-gate/dist/cdn/bc-customer-gate.js"></script>' })
+      .replace('logged-in="false"', 'logged-in="true"');
+    const checks = await run(page);
+    assert.equal(find(checks, 'gate.logged-in', /A guest's page says logged-in="true"/).status, 'warn');
+    const version = find(checks, 'script.version', /pins no exact version/);
+    assert.equal(version.status, 'warn');
+    assert.match(version.fix!, /bc-customer-gate@\d+\.\d+\.\d+/);
+  });
+
+  it('a token route that is blocked, or redirects', async () => {
+    for (const [status, pattern, fix] of [
+      [403, /blocked \(403\)/, /firewall, bot protection/],
+      [302, /redirects \(302\) to ".*\/elsewhere"/, /page's own origin/],
+    ] as const) {
+      shop.routes.token = (_request, response) => {
+        response.writeHead(status, status === 302 ? { Location: '/elsewhere' } : {});
+        response.end();
+      };
+      try {
+        const route = find(await run(gatePage({ endpoint: `${endpoint.origin}/` })), 'token.route', pattern);
+        assert.equal(route.status, 'fail');
+        assert.match(route.fix!, fix);
+      } finally {
+        shop.routes.token = null;
+      }
+    }
+  });
+
+  it('an endpoint answering 500', async () => {
+    const broken = await serve((_request, response) => {
+      response.writeHead(500, { 'Content-Type': 'application/json' });
+      response.end('{"error":"server_error"}');
+    });
+    servers.push(broken);
+    const error = find(await run(gatePage({ endpoint: `${broken.origin}/` })), 'endpoint.origin', /server error \(500 in \d+ ms/);
+    assert.equal(error.status, 'fail');
+    assert.match(error.fix!, /onError/);
   });
 });
