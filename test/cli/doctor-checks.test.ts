@@ -1,6 +1,6 @@
-// The doctor's checks run in-process over real loopback HTTP, for what the command line cannot reach
-// a www twin (localhost has none, so the twin is pointed at a loopback server), page redirects, and
-// the bound on how many endpoints a page makes it call.
+// The doctor's checks run in-process over real loopback HTTP: a www twin (localhost has none, so the
+// twin is pointed at a loopback server), page redirects, the bounds on what a page makes it call, and
+// the markup, token route and endpoint cases not already run through the command line.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Check } from '../../src/cli/doctor/report.js';
