@@ -3,7 +3,6 @@
  * connect to the token route and the endpoint, create its Trusted Types policies, and (a warning)
  * apply the inline pre-upgrade style rule.
  */
-import { POLICY_NAME } from '../../element/fragment.js';
 import {
   allowsTrustedTypesPolicy,
   externalScriptVerdict,
@@ -17,8 +16,12 @@ import {
 import type { LoaderScript, StyleRule } from './page.js';
 import { shown, type Check } from './report.js';
 
-/** lit-html creates a policy of its own when the page has Trusted Types. */
-export const TRUSTED_TYPES_NAMES = [POLICY_NAME, 'lit-html'] as const;
+/**
+ * The element's own policy (POLICY_NAME in src/element/fragment.ts; a test keeps the two equal) and
+ * lit-html's, which Lit creates when the page has Trusted Types. Written out here so the command line
+ * never loads browser code.
+ */
+export const TRUSTED_TYPES_NAMES = ['bc-customer-gate', 'lit-html'] as const;
 
 export interface PolicyInputs {
   header: string | null;
