@@ -213,6 +213,19 @@ describe('doctor: markup and storefront details', () => {
     assert.match(version.fix!, /bc-customer-gate@\d+\.\d+\.\d+/);
   });
 
+  it('a script held back as type="text/plain" (a consent category), and one with an unknown type', async () => {
+    const src = 'https://cdn.jsdelivr.net/npm/bc-customer-gate@0.1.0/dist/cdn/bc-customer-gate.js';
+    const held = find(await run(gatePage({ endpoint: `${endpoint.origin}/`, script: `<script type="text/plain" data-bc-cookie-consent="3" src="${src}"></script>` })), 'script.type', /"text\/plain" is not one browsers run/);
+    assert.equal(held.status, 'fail');
+    assert.match(held.fix!, /"essential" or "functional" consent category/);
+    const odd = find(await run(gatePage({ endpoint: `${endpoint.origin}/`, script: `<script type="text/babel" src="${src}"></script>` })), 'script.type', /"text\/babel"/);
+    assert.match(odd.fix!, /type="module"/);
+    for (const type of ['module', 'text/javascript', 'application/ecmascript', 'TEXT/JAVASCRIPT']) {
+      const checks = await run(gatePage({ endpoint: `${endpoint.origin}/`, script: `<script type="${type}" src="${src}"></script>` }));
+      assert.ok(!checks.some((c) => c.id === 'script.type'), type);
+    }
+  });
+
   it('a token route that is blocked, or redirects', async () => {
     for (const [status, pattern, fix] of [
       [403, /blocked \(403\)/, /firewall, bot protection/],

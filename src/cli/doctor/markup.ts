@@ -8,6 +8,9 @@ import { shown, type Check } from './report.js';
 import type { DoctorOptions } from './run.js';
 import { transportOf } from './transport.js';
 
+/** `module`, no type, or a JavaScript MIME type (https://html.spec.whatwg.org/#javascript-mime-type). */
+const RUNNABLE_TYPE = /^(?:module|(?:text|application)\/(?:x-)?(?:javascript|ecmascript)|text\/javascript1\.[0-5]|text\/(?:jscript|livescript)|)$/i;
+
 /** A page can name any number of endpoints; probing is bounded all the same. */
 export const MAX_ENDPOINTS = 5;
 
@@ -198,13 +201,16 @@ export function loaderChecks(scan: PageScan): Check[] {
     } else if (cdn?.version && cdn.version !== packageVersion()) {
       checks[checks.length - 1]!.notes!.push(`It pins version ${cdn.version}; this doctor is version ${packageVersion()}.`);
     }
-    const badType = scan.loaders.find((l) => l.kind === 'src' && l.type !== null && !/^(module|text\/javascript|application\/javascript|)$/i.test(l.type.trim()));
+    const badType = scan.loaders.find((l) => l.type !== null && !RUNNABLE_TYPE.test(l.type.trim()));
     if (badType) {
+      const held = /^text\/plain$/i.test(badType.type!.trim());
       checks.push({
         id: 'script.type',
         status: 'fail',
         title: `The script's type ${shown(badType.type ?? '', 40)} is not one browsers run (line ${badType.line})`,
-        fix: 'Use type="module" (or no type).',
+        fix: held
+          ? 'A consent manager holds it back until the shopper consents: put the Script Manager script in the "essential" or "functional" consent category.'
+          : 'Use type="module" (or no type).',
       });
     }
   }
