@@ -24,5 +24,5 @@ export default {
   // One page at a time: a background tab gets no animation frames, which the fixtures wait for.
   concurrency: 1,
   testFramework: { config: { timeout: 5000 } },
-  testsFinishTimeout: 120_000,
+  testsFinishTimeout: Number(process.env.WTR_FINISH_TIMEOUT ?? 120_000),
 };

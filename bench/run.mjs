@@ -94,7 +94,7 @@ function targets(r) {
     }
   }
   if (r.size) {
-    list.push({ id: 'bundle', name: 'CDN bundle, gzip', goal: '<= 9,000 B', value: `${fmtInt(r.size.bundle.gzip)} B`, met: r.size.bundle.gzip <= 9000 });
+    list.push({ id: 'bundle', name: 'CDN bundle, gzip', goal: '<= 6,500 B', value: `${fmtInt(r.size.bundle.gzip)} B`, met: r.size.bundle.gzip <= 6500 });
   }
   return list;
 }
@@ -143,15 +143,16 @@ function report(r) {
     out.push('');
   }
   if (r.size) {
-    const { bundle, litAlone } = r.size;
+    const { bundle, litAlone, reactiveAlone } = r.size;
     out.push('CDN bundle (bytes)');
     out.push(
       table(
         ['file', 'minified', 'gzip', 'brotli'],
         [
           ['dist/cdn/bc-customer-gate.js', fmtInt(bundle.minified), fmtInt(bundle.gzip), fmtInt(bundle.brotli)],
-          ['a minimal Lit element, same build', fmtInt(litAlone.minified), fmtInt(litAlone.gzip), fmtInt(litAlone.brotli)],
-          ['the element\'s own code', fmtInt(bundle.minified - litAlone.minified), fmtInt(r.size.ownGzip), fmtInt(r.size.ownBrotli)],
+          ['a minimal LitElement (lit-html), same build', fmtInt(litAlone.minified), fmtInt(litAlone.gzip), fmtInt(litAlone.brotli)],
+          ['a minimal ReactiveElement, same build', fmtInt(reactiveAlone.minified), fmtInt(reactiveAlone.gzip), fmtInt(reactiveAlone.brotli)],
+          ['the element\'s own code (over ReactiveElement)', fmtInt(bundle.minified - reactiveAlone.minified), fmtInt(r.size.ownGzip), fmtInt(r.size.ownBrotli)],
         ],
       ),
     );

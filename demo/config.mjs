@@ -3,8 +3,8 @@
  *
  * DEMO VALUES ONLY. The client ID and secret below are public, made-up values so the demo runs
  * offline with no setup. They are not the credentials of any BigCommerce app: never use them for a
- * real one. A real app reads its client secret from an environment variable (see the README's
- * deployment checklist) and never commits it.
+ * real one. A real app reads its client secret from an environment variable (see the deployment
+ * checklist in docs/server.md) and never commits it.
  */
 
 /** Demo app client ID (not a real app). The storefront sends it as `app_client_id`; tokens carry it as `aud`. */

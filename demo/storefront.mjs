@@ -39,16 +39,11 @@ function packageDir(name, from) {
 }
 
 /**
- * Lit's packages, served under /vendor/NAME/ for the ESM pages' import map. Lit's own dependencies
- * are resolved from Lit's folder, where Node finds them whatever the package manager's layout.
+ * Lit's ReactiveElement, the element's one browser dependency, served under /vendor/ for the ESM
+ * pages' import map; resolved from here, where Node finds it whatever the package manager's layout.
  */
 function vendorMounts() {
-  const lit = packageDir('lit', fileURLToPath(import.meta.url));
-  const mounts = { '/vendor/lit/': lit };
-  for (const name of ['lit-html', 'lit-element', '@lit/reactive-element']) {
-    mounts[`/vendor/${name}/`] = packageDir(name, join(lit, 'package.json'));
-  }
-  return mounts;
+  return { '/vendor/@lit/reactive-element/': packageDir('@lit/reactive-element', fileURLToPath(import.meta.url)) };
 }
 
 // Handlebars-style partials (`{{> header}}`), from demo/partials/NAME.html.

@@ -41,14 +41,25 @@ describe('the published package', () => {
 
   it('publishes the license, the README and the built code, but no sources or tests', () => {
     for (const path of ['LICENSE', 'README.md', 'package.json']) assert.ok(published.has(path), path);
+    // The README's reference links point into docs/, so the pages ship with it (the screenshots need not).
+    for (const path of ['docs/element.md', 'docs/server.md', 'docs/recipes.md', 'docs/cli.md', 'docs/troubleshooting.md']) {
+      assert.ok(published.has(path), `${path} is not published`);
+    }
     for (const path of published) {
       assert.ok(!/^(src|test|bench|scripts|node_modules|out)\//.test(path), `${path} should not be published`);
       assert.ok(!/\.test\./.test(path), `${path} should not be published`);
     }
   });
 
-  it('depends at run time on lit and jose only', () => {
-    assert.deepEqual(Object.keys(pkg.dependencies).sort(), ['jose', 'lit']);
+  it('installs on Node 20 and newer, and the README names 22 and 24 as the supported LTS lines', () => {
+    const engines = (pkg as unknown as { engines: { node: string } }).engines.node;
+    assert.equal(engines, '>=20', 'Node 20 keeps working even though it reached end of life');
+    const readme = readFileSync(new URL('README.md', root), 'utf8');
+    assert.match(readme, /\*\*Requirements:\*\* Node 22 or 24, the current LTS lines/);
+  });
+
+  it("depends at run time on Lit's ReactiveElement and jose only", () => {
+    assert.deepEqual(Object.keys(pkg.dependencies).sort(), ['@lit/reactive-element', 'jose']);
   });
 
   it('has a command-line entry that runs under node', () => {

@@ -2,7 +2,7 @@ import { DEFAULT_API_BASE, installWidgetTemplate, WidgetsApiError, type InstallR
 import { buildWidgetTemplate, cdnScriptUrl, DEFAULT_WIDGET_NAME, isLoopback } from '../widget/template.js';
 import { packageVersion } from '../widget/version.js';
 import { noPositionals, parseCommandArgs, UsageError } from './args.js';
-import { indent } from './format.js';
+import { indent, terminalSafe } from './format.js';
 import type { Io } from './io.js';
 
 export const summary = 'Register the Page Builder widget template through the Widgets API.';
@@ -35,6 +35,11 @@ Options:
                         the command line lands in shell history.
   --client-id ID        Pre-fill the widget's app client ID.
   --endpoint URL        Pre-fill the widget's exchange endpoint (https).
+  --channel-id N        The channel (storefront) whose Page Builder gets the widget;
+                        the existing template is looked up in that channel only.
+                        Without it, BigCommerce puts the template on the store's
+                        first channel only: other storefronts of a multi-storefront
+                        store do not see it. Channel IDs are in Channel Manager.
   --name NAME           Template name. Default: "${DEFAULT_WIDGET_NAME}".
   --script-url URL      Load the element from this https URL instead of jsDelivr.
   --api-base URL        Default: ${DEFAULT_API_BASE}.
@@ -54,6 +59,7 @@ const options = {
   'client-id': { type: 'string' },
   endpoint: { type: 'string' },
   name: { type: 'string' },
+  'channel-id': { type: 'string' },
   'script-url': { type: 'string' },
   'api-base': { type: 'string' },
   'dry-run': { type: 'boolean' },
@@ -88,6 +94,7 @@ async function runInstall(args: readonly string[], io: Io): Promise<number> {
   if (values['script-url'] !== undefined) checkUrl(values['script-url'], '--script-url');
   if (values['client-id'] === '') throw new UsageError('--client-id must not be empty.');
   if (values.name !== undefined && values.name.trim() === '') throw new UsageError('--name must not be empty.');
+  const channelId = values['channel-id'] === undefined ? undefined : parseChannelId(values['channel-id']);
   if (values['access-token']) {
     io.stderr('note: a token passed with --access-token is saved in your shell history; set BC_ACCESS_TOKEN instead.\n');
   }
@@ -102,7 +109,13 @@ async function runInstall(args: readonly string[], io: Io): Promise<number> {
 
   let result: InstallResult;
   try {
-    result = await installWidgetTemplate(definition, { storeHash, apiBase, dryRun, ...(accessToken ? { accessToken } : {}) });
+    result = await installWidgetTemplate(definition, {
+      storeHash,
+      apiBase,
+      dryRun,
+      ...(accessToken ? { accessToken } : {}),
+      ...(channelId === undefined ? {} : { channelId }),
+    });
   } catch (error) {
     if (!(error instanceof WidgetsApiError)) throw error;
     io.stderr(`error: ${error.message}\n`);
@@ -121,14 +134,23 @@ async function runInstall(args: readonly string[], io: Io): Promise<number> {
     io.stdout(text);
     return 0;
   }
-  if (result.action === 'unchanged') io.stdout(`Widget template ${label} (${result.uuid}) is already up to date; nothing sent.\n`);
-  else io.stdout(`${result.action === 'created' ? 'Created' : 'Updated'} widget template ${label} (${result.uuid ?? 'no uuid returned'}).\n`);
+  const where = channelId === undefined ? '' : ` in channel ${channelId}`;
+  if (result.action === 'unchanged') io.stdout(`Widget template ${label} (${result.uuid})${where} is already up to date; nothing sent.\n`);
+  else io.stdout(`${result.action === 'created' ? 'Created' : 'Updated'} widget template ${label} (${result.uuid ?? 'no uuid returned'})${where}.\n`);
   return 0;
 }
 
 function describeRequest(request: WidgetsRequest, hasToken: boolean): string {
   const headers = [`X-Auth-Token: ${hasToken ? '******** (masked)' : '(your access token)'}`, 'Accept: application/json', 'Content-Type: application/json'];
   return `${request.method} ${request.url}\n${indent(headers.join('\n'))}\n\n${JSON.stringify(request.body, null, 2)}\n`;
+}
+
+function parseChannelId(value: string): number {
+  const id = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(id) || id < 1) {
+    throw new UsageError(`--channel-id must be a positive whole number, such as 1 for the store's first storefront (got "${terminalSafe(value)}").`);
+  }
+  return id;
 }
 
 function checkUrl(value: string, flag: string): string {

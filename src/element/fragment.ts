@@ -1,7 +1,8 @@
 /**
  * Turns the endpoint's `text/html` answer into inert nodes. The fragment is the app's own
  * server-rendered markup, not a sanitizer's input: the server must escape the data it puts in it.
- * As defence in depth, scripts and inline event handlers are dropped.
+ * As defence in depth, nothing in it may run script or reach outside the gate, while ordinary
+ * content (links, images, tables, forms, https iframes such as a video) keeps working.
  */
 
 interface TrustedTypePolicyLike {
@@ -11,26 +12,53 @@ interface TrustedTypesLike {
   createPolicy(name: string, rules: { createHTML(input: string): string }): TrustedTypePolicyLike;
 }
 
-/** The Trusted Types policy name a page's CSP must allow: `trusted-types bc-customer-gate lit-html`. */
+/** The Trusted Types policy name a page's CSP must allow: `trusted-types bc-customer-gate`. */
 export const POLICY_NAME = 'bc-customer-gate';
+
+/**
+ * Elements removed with everything inside them: script; `<base>` and `<meta http-equiv>`, which
+ * change the whole page (its base URL, a refresh); plug-ins; `<link>`, which loads what the page
+ * did not ask for; SVG animation, which can set an `href` to a script URL after the check.
+ */
+const REMOVED = 'script,base,meta,object,embed,link,frame,frameset,animate,set';
+
+/**
+ * An attribute that can run script or reach outside the gate: an event handler, `srcdoc`,
+ * `autofocus` (which would take focus from the page), or a value that holds a script URL. URL parsers ignore tabs, newlines and leading controls, so they are ignored here too.
+ */
+const scripted = (el: Element, { name, value }: Attr) => {
+  value = value.replace(/[\0- ]/g, '').toLowerCase();
+  return (
+    /^on|^srcdoc$|^autofocus$/i.test(name) ||
+    /(java|vb)script:/.test(value) ||
+    // data: URLs are images at most: a framed or linked data: document would run its own script.
+    (value.startsWith('data:') && el.localName !== 'img')
+  );
+};
 
 let policy: TrustedTypePolicyLike | undefined;
 
 /**
  * Parses `html` in a `<template>`, whose content has no browsing context, so nothing in it loads or
- * runs while it is parsed (https://html.spec.whatwg.org/multipage/scripting.html#the-template-element).
- * On a page that enforces Trusted Types the string goes through this package's named policy
- * (https://w3c.github.io/trusted-types/dist/spec/#html-injection-sinks); creating the policy throws
- * when the page's CSP does not allow the name.
+ * runs while it is parsed (https://html.spec.whatwg.org/multipage/scripting.html#the-template-element),
+ * then cleans it before it is inserted. On a page that enforces Trusted Types the string goes
+ * through this package's named policy (https://w3c.github.io/trusted-types/dist/spec/#html-injection-sinks);
+ * creating the policy throws when the page's CSP does not allow the name.
  */
 export function parseFragment(html: string): DocumentFragment {
   const trustedTypes = (globalThis as { trustedTypes?: TrustedTypesLike }).trustedTypes;
   policy ??= trustedTypes?.createPolicy(POLICY_NAME, { createHTML: (input) => input });
   const template = document.createElement('template');
   template.innerHTML = (policy ? policy.createHTML(html) : html) as string;
-  for (const el of template.content.querySelectorAll('*')) {
-    if (el.localName === 'script') el.remove();
-    else for (const { name } of [...el.attributes]) if (/^on/i.test(name)) el.removeAttribute(name);
-  }
+  clean(template.content);
   return template.content;
+}
+
+/** Cleans `root` in place, nested templates' content included (a stamped template would run it). */
+function clean(root: DocumentFragment): void {
+  for (const el of root.querySelectorAll('*')) {
+    if (el.matches(REMOVED)) el.remove();
+    else for (const attr of [...el.attributes]) if (scripted(el, attr)) el.removeAttributeNode(attr);
+    if (el.localName === 'template') clean((el as HTMLTemplateElement).content);
+  }
 }

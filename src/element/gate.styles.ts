@@ -1,5 +1,8 @@
-import { unsafeCSS } from 'lit';
+import { unsafeCSS } from '@lit/reactive-element';
 
-// Block by default so `loading="lazy"` has a box to observe; `hidden` still wins. A constant string
-// through unsafeCSS, not the `css` tag, keeps the tag's validation code out of the CDN bundle.
-export const styles = unsafeCSS(':host{display:block}:host([hidden]){display:none}');
+// Block by default so `loading="lazy"` has a box to observe; `hidden` still wins. The status region
+// is read by assistive technology and never seen. A constant string through unsafeCSS, not the
+// `css` tag, keeps the tag's validation code out of the CDN bundle.
+export const styles = unsafeCSS(
+  ':host{display:block}:host([hidden]){display:none}[part=status]{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}',
+);

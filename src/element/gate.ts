@@ -1,5 +1,6 @@
-import { LitElement, html, nothing } from 'lit';
-import { DEFAULT_TOKEN_URL, GATE_EVENTS, type GateState } from '../protocol.js';
+import { ReactiveElement } from '@lit/reactive-element';
+import { DEFAULT_TOKEN_URL, type GateState } from '../protocol.js';
+import { browser } from './browser.js';
 import { POLICY_NAME, parseFragment } from './fragment.js';
 import { stamp } from './stamp.js';
 import { styles } from './gate.styles.js';
@@ -14,20 +15,6 @@ import {
   type VerifiedResponse,
 } from './session.js';
 
-/** The browser's own fetch, clock, timers and visibility. */
-const browser: SessionEnvironment = {
-  fetch: (url, init) => fetch(url, init),
-  now: Date.now,
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as number),
-  random: Math.random,
-  visible: () => document.visibilityState === 'visible',
-  onVisibilityChange(callback) {
-    document.addEventListener('visibilitychange', callback);
-    return () => document.removeEventListener('visibilitychange', callback);
-  },
-};
-
 const said = new Set<string>();
 /** Configuration mistakes are reported once per page, however many gates share them. */
 function sayOnce(key: string, message: string): void {
@@ -36,6 +23,23 @@ function sayOnce(key: string, message: string): void {
     console.error(`<bc-customer-gate>: ${message}`);
   }
 }
+
+/**
+ * The page's URL as the element first saw it. Token and endpoint URLs resolve against it, so a
+ * `<base>` added later (by a fragment, say) cannot send the token elsewhere. document.baseURI, not
+ * location, so that about:srcdoc and about:blank frames resolve like their parent.
+ */
+const PAGE = document.baseURI;
+
+/**
+ * What a screen reader was told in this task: gates that settle together (ten in a list, sharing
+ * a session) say "Loaded" once, not ten times.
+ */
+let lastSaid = '';
+
+/** Two answers show the same thing when all but the token's expiry match. */
+const sameAs = (response: VerifiedResponse) =>
+  'html' in response ? `<${response.html}` : JSON.stringify({ ...response, expiresAt: 0 });
 
 /**
  * Shows a BigCommerce shopper content that the app's server released for them, and fails closed.
@@ -50,12 +54,14 @@ function sayOnce(key: string, message: string): void {
  *
  * @attr {string} state - Reflects the current state: idle, loading, verified, anonymous, denied, error.
  *
+ * @csspart status - The visually hidden live region that announces state changes.
+ *
  * @fires {CustomEvent<VerifiedResponse>} bc-verified - Verified; detail is the server's response.
  * @fires {CustomEvent<null>} bc-anonymous - No customer is signed in.
  * @fires {CustomEvent<Denial>} bc-denied - The server refused this customer; detail has the status.
  * @fires {CustomEvent<GateError>} bc-error - Verification failed; detail says which step and how.
  */
-export class BcCustomerGate extends LitElement {
+export class BcCustomerGate extends ReactiveElement {
   static override properties = {
     clientId: { attribute: 'client-id' },
     endpoint: {},
@@ -63,7 +69,7 @@ export class BcCustomerGate extends LitElement {
     loggedIn: { attribute: 'logged-in' },
     loading: {},
     timeout: { type: Number },
-    _state: { state: true },
+    announce: {},
   };
 
   static override styles = styles;
@@ -87,26 +93,38 @@ export class BcCustomerGate extends LitElement {
   declare loading: string | undefined;
   /** Milliseconds each request may take. Default 10000. */
   declare timeout: number | undefined;
-  declare protected _state: GateState;
+  /**
+   * What assistive technology hears when verified content appears. Default `"Loaded"`; `""` says
+   * nothing. Denied and error states read their own slot's text.
+   */
+  declare announce: string | undefined;
 
+  #state: GateState = 'idle';
   #key: string | undefined;
   #subscription: Subscription | undefined;
   #observer: IntersectionObserver | undefined;
   #seen = false;
-  #shown: VerifiedResponse | undefined;
+  /** The answer the revealed nodes show, and the nodes. */
+  #shown: string | undefined;
   #nodes: Node[] = [];
+  /** Where focus was inside the gate before a state change hid it. */
+  #focus: Element | undefined;
+  #slot = document.createElement('slot');
+  #status = document.createElement('div');
 
   constructor() {
     super();
-    this._state = 'idle';
+    this.#slot.name = 'loading';
+    this.#status.setAttribute('role', 'status');
+    this.#status.part.add('status');
     this.addEventListener('click', (event) => {
-      if (this._state === 'error' && (event.target as Element).closest?.('[data-bc-retry]')) this.refresh();
+      if (this.#state === 'error' && (event.target as Element).closest?.('[data-bc-retry]')) this.refresh();
     });
   }
 
   /** What the gate shows now. */
   get state(): GateState {
-    return this._state;
+    return this.#state;
   }
 
   /** Verify again now. Every gate sharing the session shows `loading` until it settles. */
@@ -117,15 +135,13 @@ export class BcCustomerGate extends LitElement {
   }
 
   override connectedCallback(): void {
-    // Join at once when configured, before Lit builds the shadow root, so the token request is on
+    // Join at once when configured, before the shadow root is built, so the token request is on
     // the wire first and a gate moved within the page keeps its session; otherwise wait for the
     // first update, by which time a framework has set its attributes.
     const configured = this.clientId && this.endpoint;
     if (configured) this.#sync();
     super.connectedCallback();
-    if (!this.hasAttribute('aria-live')) this.setAttribute('aria-live', 'polite');
     this.#reflect();
-    if (!configured) this.requestUpdate();
   }
 
   override disconnectedCallback(): void {
@@ -134,14 +150,14 @@ export class BcCustomerGate extends LitElement {
     this.#key = undefined;
   }
 
-  protected override willUpdate(): void {
-    this.#sync();
+  protected override createRenderRoot() {
+    const root = super.createRenderRoot();
+    root.append(this.#slot, this.#status);
+    return root;
   }
 
-  protected override render() {
-    const state = this._state;
-    // One slot at a time: content assigned to the others is not rendered at all.
-    return html`<slot name=${state === 'verified' ? nothing : state === 'idle' ? 'loading' : state}></slot>`;
+  protected override willUpdate(): void {
+    this.#sync();
   }
 
   /** Starts, restarts or keeps the gate's work to match its attributes. */
@@ -154,7 +170,7 @@ export class BcCustomerGate extends LitElement {
     this.#leave();
     this.#key = key;
     if (!clientId || !endpoint) {
-      sayOnce('config', "client-id (the app's client ID) and endpoint (its exchange URL) are both required.");
+      sayOnce('config', "client-id and endpoint (the app's exchange URL) are required.");
       this.#apply({ state: 'error', detail: new GateError('config', 'config') });
     } else if (this.loggedIn === 'false') {
       this.#apply({ state: 'anonymous', detail: null });
@@ -171,7 +187,6 @@ export class BcCustomerGate extends LitElement {
       );
       this.#observer.observe(this);
     } else {
-      const base = document.baseURI;
       const { environment } = this.constructor as typeof BcCustomerGate;
       this.#subscription = joinSession(
         {
@@ -179,9 +194,9 @@ export class BcCustomerGate extends LitElement {
           ...DEFAULT_TIMING,
           ...environment,
           ...(this.timeout! > 0 && { timeout: this.timeout! }),
-          tokenUrl: new URL(this.tokenUrl || DEFAULT_TOKEN_URL, base).href,
+          tokenUrl: new URL(this.tokenUrl || DEFAULT_TOKEN_URL, PAGE).href,
           clientId,
-          endpoint: new URL(endpoint, base).href,
+          endpoint: new URL(endpoint, PAGE).href,
         },
         (outcome) => this.#apply(outcome),
       );
@@ -194,45 +209,94 @@ export class BcCustomerGate extends LitElement {
     this.#subscription = this.#observer = undefined;
   }
 
-  #apply(outcome: Outcome | { state: 'idle'; detail: null }): void {
-    if (outcome.state === 'verified') {
-      if (outcome.detail !== this.#shown) {
+  #apply(outcome: Outcome): void {
+    const { state } = outcome;
+    const active = document.activeElement;
+    const inside = !!active && this.contains(active);
+    const had = this.#nodes.length > 0;
+    let changed = state !== 'verified' && state !== this.#state;
+    if (state === 'verified') {
+      const answer = sameAs(outcome.detail);
+      // Same answer, same nodes: no rebuild, no flicker, nothing announced again.
+      if (answer !== this.#shown) {
+        changed = true;
         this.#clear();
         try {
           this.#show(outcome.detail);
+          this.#shown = answer;
         } catch (error) {
           this.#clear();
-          sayOnce('render', `${error}. A page enforcing Trusted Types must allow "trusted-types ${POLICY_NAME} lit-html".`);
+          sayOnce('render', `${error}: a Trusted Types CSP must allow "trusted-types ${POLICY_NAME}".`);
           outcome = { state: 'error', detail: new GateError('render', 'malformed', 200, error) };
         }
       }
-    } else {
+    } else if (state !== 'loading') {
+      // Loading keeps the nodes, unassigned and so not rendered, in case the answer is the same.
       this.#clear();
     }
-    if (outcome.state === 'error' && outcome.detail.stage === 'exchange') {
-      // What a misconfigured endpoint looks like from here, said once per endpoint. No response at
-      // all is a CORS or CSP refusal (the browser hides which one).
-      const { reason } = outcome.detail;
-      const endpoint = new URL(this.endpoint!, document.baseURI);
-      const hint = (<Record<string, string>>{
-        network: `got no response. If it is up, add ${location.origin} to the handler's \`origins\` and ${endpoint.origin} to the page's CSP connect-src.`,
-        malformed: "answered 200 without the exchange's JSON or HTML: point endpoint at the app's exchange handler.",
-        redirect: 'redirected, which is not followed: point endpoint at the final URL.',
-      })[reason];
-      if (hint) sayOnce(reason + endpoint, `the request to ${endpoint} ${hint}`);
-    }
-    const changed = outcome.state !== this._state;
-    this._state = outcome.state;
+    if (outcome.state === 'error' && outcome.detail.stage === 'exchange') this.#hint(outcome.detail);
+    const previous = this.#state;
+    this.#state = outcome.state;
     this.#reflect();
-    if (changed && outcome.state in GATE_EVENTS) {
+    if (inside) this.#refocus(active);
+    if (changed) this.#announce(had);
+    // Settled states only, each as `bc-<state>` (GATE_EVENTS in the protocol module).
+    if (outcome.state !== previous && outcome.state !== 'loading' && outcome.state !== 'idle') {
       this.dispatchEvent(
-        new CustomEvent(GATE_EVENTS[outcome.state as keyof typeof GATE_EVENTS], {
+        new CustomEvent(`bc-${outcome.state}`, {
           bubbles: true,
           composed: true,
           detail: outcome.detail,
         }),
       );
     }
+  }
+
+  /** What a misconfigured endpoint looks like from here, said once per endpoint. */
+  #hint({ reason }: GateError): void {
+    // No response at all is a CORS or CSP refusal (the browser hides which one).
+    const endpoint = new URL(this.endpoint!, PAGE);
+    const hint = (<Record<string, string>>{
+      network: `no response: add ${location.origin} to its \`origins\` and ${endpoint.origin} to CSP connect-src`,
+      malformed: 'no exchange JSON or HTML: is endpoint the exchange handler?',
+      redirect: 'redirected, not followed: set endpoint to the final URL',
+    })[reason];
+    if (hint) sayOnce(reason + endpoint, `${endpoint}: ${hint}.`);
+  }
+
+  /**
+   * Focus that was inside the gate stays inside it: on the element that had it if that is shown
+   * again, else on the retry control of an error, else on the gate itself. Never on <body>.
+   */
+  #refocus(active: Element): void {
+    if (active !== this) this.#focus = active;
+    const target =
+      [this.#focus, this.#state === 'error' && this.querySelector('[data-bc-retry]')].find(
+        (el): el is HTMLElement => !!el && this.contains(el) && el.getClientRects().length > 0,
+      ) ?? this;
+    if (target === this && !this.hasAttribute('tabindex')) this.tabIndex = -1;
+    target.focus({ preventScroll: true });
+  }
+
+  /**
+   * A short status for assistive technology, not the content itself: `announce` (default "Loaded")
+   * when content appears; the slot's own text when denied, failed, or signed out after content.
+   */
+  #announce(had: boolean): void {
+    const state = this.#state;
+    let text =
+      state === 'verified'
+        ? (this.announce ?? 'Loaded')
+        : state === 'denied' || state === 'error' || (state === 'anonymous' && had)
+          ? (this.querySelector(`[slot=${state}]`)?.textContent ?? '')
+          : '';
+    text = text.replace(/\s+/g, ' ').trim();
+    if (text === lastSaid) text = '';
+    else if (text) {
+      lastSaid = text;
+      queueMicrotask(() => (lastSaid = ''));
+    }
+    this.#status.textContent = text;
   }
 
   #show(response: VerifiedResponse): void {
@@ -243,7 +307,6 @@ export class BcCustomerGate extends LitElement {
     } else {
       this.#nodes = stamp(this, response);
     }
-    this.#shown = response;
   }
 
   #clear(): void {
@@ -253,9 +316,13 @@ export class BcCustomerGate extends LitElement {
   }
 
   #reflect(): void {
-    this.setAttribute('state', this._state);
-    if (this._state === 'loading') this.setAttribute('aria-busy', 'true');
+    const state = this.#state;
+    this.setAttribute('state', state);
+    if (state === 'loading') this.setAttribute('aria-busy', 'true');
     else this.removeAttribute('aria-busy');
+    // One slot at a time: content assigned to the others is not rendered at all.
+    if (state === 'verified') this.#slot.removeAttribute('name');
+    else this.#slot.name = state === 'idle' ? 'loading' : state;
   }
 }
 

@@ -28,9 +28,16 @@ export interface SessionEnvironment {
   random(): number;
   /** Whether the page is visible now. */
   visible(): boolean;
-  /** Calls `callback` whenever visibility changes; returns a function that stops it. */
-  onVisibilityChange(callback: () => void): () => void;
+  /**
+   * Calls `callback` on the page's lifecycle events for one session: `visibilitychange`;
+   * `pagehide` and `pageshow` when the page goes into or comes out of the back/forward cache;
+   * `shopper` when another tab (or session) of this origin saw the shopper `digest`. `tell` says
+   * which shopper this session saw; `stop` ends it all.
+   */
+  watch(callback: (event: PageEvent, digest?: string) => void): { tell(digest: string): void; stop(): void };
 }
+
+export type PageEvent = 'visibilitychange' | 'pagehide' | 'pageshow' | 'shopper';
 
 export interface SessionTiming {
   /** Milliseconds each request may take, body included. */
@@ -43,6 +50,11 @@ export interface SessionTiming {
   maxRetryDelay: number;
   /** How long before the token's expiry to verify again, in milliseconds. */
   refreshBefore: number;
+  /**
+   * A page hidden longer than this (milliseconds) may have changed hands: its confirmation is stale,
+   * hidden at once on return and verified again.
+   */
+  staleAfter: number;
 }
 
 export interface SessionKey {
@@ -61,6 +73,7 @@ export const DEFAULT_TIMING: SessionTiming = {
   retryDelay: 500,
   maxRetryDelay: 10_000,
   refreshBefore: 60_000,
+  staleAfter: 5_000,
 };
 
 /** `bc-verified`'s detail when the endpoint answered with an HTML fragment. */
@@ -91,7 +104,7 @@ export class GateError extends Error {
 }
 
 export type Outcome =
-  | { state: 'loading' | 'anonymous'; detail: null }
+  | { state: 'idle' | 'loading' | 'anonymous'; detail: null }
   | { state: 'verified'; detail: VerifiedResponse }
   | { state: 'denied'; detail: Denial }
   | { state: 'error'; detail: GateError };
@@ -124,6 +137,7 @@ interface Reply {
 
 type Stage = 'token' | 'exchange';
 
+const IDLE: Outcome = { state: 'idle', detail: null };
 const LOADING: Outcome = { state: 'loading', detail: null };
 const ANONYMOUS: Outcome = { state: 'anonymous', detail: null };
 
@@ -135,50 +149,86 @@ function createSession(key: string, o: SessionOptions): (listener: Listener) => 
   let run = 0;
   let controller: AbortController | undefined;
   let timer: unknown;
-  let unwatch: (() => void) | undefined;
+  /** When the last answer arrived, and since when the page is hidden (undefined while visible). */
+  let checkedAt = 0;
+  let hiddenAt: number | undefined;
+  /** Which shopper the last token named ('' for none), to compare with what other tabs see. */
+  let shopper: string | undefined;
+  /** The token's expiry minus `refreshBefore`, in milliseconds; 0 while nothing is confirmed. */
+  let due = 0;
 
   const emit = (next: Outcome) => {
     outcome = next;
     for (const listener of [...listeners]) listener(next);
   };
 
-  const unschedule = () => {
-    o.clearTimeout(timer);
-    unwatch?.();
-    timer = unwatch = undefined;
-  };
+  /** Hidden long enough since the last answer that someone else may be at the keyboard now. */
+  const stale = () => hiddenAt !== undefined && o.now() - Math.max(hiddenAt, checkedAt) > o.staleAfter;
 
-  const close = () => {
+  const stop = () => {
     run++;
     controller?.abort();
-    unschedule();
+    o.clearTimeout(timer);
+    due = 0;
+  };
+
+  const page = o.watch((event, digest) => {
+    if (event === 'visibilitychange') {
+      if (!o.visible()) {
+        hiddenAt = o.now();
+        return;
+      }
+      const away = stale();
+      hiddenAt = undefined;
+      if (away) void verify(true);
+      else if (due && o.now() >= due) void verify(false);
+    } else if (event === 'pagehide') {
+      // Into the back/forward cache: drop the confirmation before the page is frozen, so a restored
+      // page never paints it (https://html.spec.whatwg.org/multipage/nav-history-apis.html#pagehide).
+      stop();
+      emit(IDLE);
+    } else if (event === 'pageshow' || (shopper !== undefined && digest !== shopper)) {
+      // Restored from the cache, or another tab saw a different shopper (or none): ask again.
+      void verify(true);
+    }
+  });
+
+  const close = () => {
+    stop();
+    page.stop();
     if (sessions.get(key) === join) sessions.delete(key);
   };
 
-  /** `loud` shows `loading` meanwhile; a background re-verification keeps the current state. */
+  /** `loud` hides the content and shows `loading` meanwhile; a background re-verification keeps it. */
   const verify = async (loud: boolean) => {
     if (loud) {
-      if (outcome === LOADING) return;
+      if (outcome === LOADING) return; // join the run in flight
       emit(LOADING);
     }
-    unschedule();
-    controller?.abort();
+    stop();
     const { signal } = (controller = new AbortController());
-    const current = ++run;
+    const current = run;
     let next: Outcome;
+    let seen: string | undefined;
     try {
-      next = await cycle(signal);
+      next = await cycle(signal, (digest) => (seen = digest));
     } catch (error) {
       next = { state: 'error', detail: error as GateError };
     }
     if (current !== run) return;
+    checkedAt = o.now();
     if (next.state === 'verified') schedule(next.detail);
     emit(next);
+    if (seen !== undefined) {
+      shopper = seen;
+      page.tell(seen);
+    }
   };
 
-  const cycle = async (signal: AbortSignal): Promise<Outcome> => {
+  const cycle = async (signal: AbortSignal, saw: (digest: string) => void): Promise<Outcome> => {
     for (let renewed = false; ; renewed = true) {
       const token = await fetchToken(signal);
+      saw(token === null ? '' : shopperOf(token));
       if (token === null) return ANONYMOUS;
       // https://fetch.spec.whatwg.org/#cors-safelisted-request-header: a text/plain POST with no
       // custom headers is a simple request, so there is no preflight. The token is the credential,
@@ -224,52 +274,44 @@ function createSession(key: string, o: SessionOptions): (listener: Listener) => 
     return token;
   };
 
-  /** One request with bounded retries: exponential backoff with jitter, honouring Retry-After. */
+  /**
+   * One request with bounded retries: exponential backoff with jitter, honouring Retry-After. Each
+   * attempt is aborted after `timeout` ms (body included) or when the run is superseded.
+   */
   const request = async (stage: Stage, url: string, init: RequestInit, signal: AbortSignal): Promise<Reply> => {
     for (let attempt = 0; ; attempt++) {
       let reply: Reply | undefined;
-      let failure: unknown;
+      let failure: GateError | undefined;
+      const controller = new AbortController();
+      const abort = () => controller.abort();
+      let timedOut = false;
+      const deadline = o.setTimeout(() => {
+        timedOut = true;
+        abort();
+      }, o.timeout);
+      signal.addEventListener('abort', abort);
       try {
-        reply = await once(stage, url, init, signal);
+        const response = await o.fetch(url, { ...init, signal: controller.signal });
+        reply = {
+          status: response.status,
+          type: response.headers.get('Content-Type') ?? '',
+          retryAfter: response.headers.get('Retry-After'),
+          text: await response.text(),
+        };
         if (reply.status !== 429 && reply.status < 500) return reply;
       } catch (error) {
         if (signal.aborted) throw error;
-        failure = error;
+        failure = new GateError(stage, timedOut ? 'timeout' : 'network', undefined, error);
+      } finally {
+        o.clearTimeout(deadline);
+        signal.removeEventListener('abort', abort);
       }
-      let delay = Math.min(o.maxRetryDelay, o.retryDelay * 2 ** attempt) * (0.5 + o.random() / 2);
-      const after = retryAfter(reply?.retryAfter, o.now());
-      if (after !== undefined) delay = Math.max(delay, after);
-      if (attempt >= o.retries || delay > o.maxRetryDelay) {
-        throw reply ? new GateError(stage, 'status', reply.status) : failure;
-      }
+      const delay = Math.max(
+        Math.min(o.maxRetryDelay, o.retryDelay * 2 ** attempt) * (0.5 + o.random() / 2),
+        retryAfter(reply?.retryAfter, o.now()),
+      );
+      if (attempt >= o.retries || delay > o.maxRetryDelay) throw failure ?? new GateError(stage, 'status', reply!.status);
       await sleep(delay, signal);
-    }
-  };
-
-  /** One attempt, aborted after `timeout` ms (body included) or when the run is superseded. */
-  const once = async (stage: Stage, url: string, init: RequestInit, signal: AbortSignal): Promise<Reply> => {
-    const attempt = new AbortController();
-    const abort = () => attempt.abort();
-    let timedOut = false;
-    const deadline = o.setTimeout(() => {
-      timedOut = true;
-      abort();
-    }, o.timeout);
-    signal.addEventListener('abort', abort);
-    try {
-      const response = await o.fetch(url, { ...init, signal: attempt.signal });
-      return {
-        status: response.status,
-        type: response.headers.get('Content-Type') ?? '',
-        retryAfter: response.headers.get('Retry-After'),
-        text: await response.text(),
-      };
-    } catch (error) {
-      if (signal.aborted) throw error;
-      throw new GateError(stage, timedOut ? 'timeout' : 'network', undefined, error);
-    } finally {
-      o.clearTimeout(deadline);
-      signal.removeEventListener('abort', abort);
     }
   };
 
@@ -292,19 +334,15 @@ function createSession(key: string, o: SessionOptions): (listener: Listener) => 
    */
   const schedule = (response: VerifiedResponse) => {
     const expiresAt = (response as ExchangeSuccess).expiresAt;
-    const due =
-      (Number.isFinite(expiresAt) ? expiresAt * 1000 : o.now() + TOKEN_LIFETIME_SECONDS * 1000) - o.refreshBefore;
-    const check = () => {
-      if (o.visible() && o.now() >= due) void verify(false);
-    };
+    due = (Number.isFinite(expiresAt) ? expiresAt * 1000 : o.now() + TOKEN_LIFETIME_SECONDS * 1000) - o.refreshBefore;
     // At least a second between checks, so a skewed clock cannot spin.
-    timer = o.setTimeout(check, Math.max(due - o.now(), 1000));
-    unwatch = o.onVisibilityChange(check);
+    timer = o.setTimeout(() => o.visible() && void verify(false), Math.max(due - o.now(), 1000));
   };
 
   const join = (listener: Listener): Subscription => {
     listeners.add(listener);
-    if (outcome) listener(outcome);
+    // A confirmation from before the page was hidden for long is not reused: ask again.
+    if (outcome === LOADING || (outcome && outcome !== IDLE && !stale())) listener(outcome);
     else void verify(true);
     return {
       refresh: () => {
@@ -319,6 +357,19 @@ function createSession(key: string, o: SessionOptions): (listener: Listener) => 
     };
   };
   return join;
+}
+
+/**
+ * Who the token names, to tell the page's other tabs. Decoding an unverified payload is safe here:
+ * the digest only decides whether to ask the server again, never what to show.
+ */
+function shopperOf(token: string): string {
+  try {
+    const { sub, customer } = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')));
+    return `${sub}/${customer.id}`;
+  } catch {
+    return '?';
+  }
 }
 
 function parseSuccess(reply: Reply): VerifiedResponse {
@@ -336,9 +387,8 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** https://httpwg.org/specs/rfc9110.html#field.retry-after: delay-seconds or an HTTP-date. */
-function retryAfter(value: string | null | undefined, now: number): number | undefined {
-  if (!value) return undefined;
-  const ms = /^\d+$/.test(value.trim()) ? Number(value) * 1000 : Date.parse(value) - now;
-  return Number.isNaN(ms) ? undefined : Math.max(0, ms);
+/** https://httpwg.org/specs/rfc9110.html#field.retry-after: delay-seconds or an HTTP-date; 0 without one. */
+function retryAfter(value: string | null | undefined, now: number): number {
+  if (!value) return 0;
+  return Math.max(0, /^\d+$/.test(value.trim()) ? Number(value) * 1000 : Date.parse(value) - now) || 0;
 }

@@ -170,6 +170,12 @@ export interface MockStorefront {
 }
 
 const NO_STORE = 'no-store';
+/**
+ * Rendered pages may be revalidated but not stored for others, as a storefront's are. Not
+ * `no-store`: Chromium keeps such pages out of the back/forward cache, and the element's
+ * freshness rules are tested against a page that Back restores from it.
+ */
+const PAGE_CACHE = 'private, no-cache';
 const MAX_FORM_BYTES = 8192;
 const MAX_LOGGED_REQUESTS = 1000;
 const WRONG_SECRET = 'not-the-client-secret-of-this-app';
@@ -430,7 +436,7 @@ export function createMockStorefront(options: MockStorefrontOptions): MockStoref
       const html = await readFile(found.file, 'utf8');
       const path = (request.url ?? '/').split('?', 1)[0]!;
       const body = await render(html, pageContext(customer, path));
-      response.setHeader('Cache-Control', NO_STORE);
+      response.setHeader('Cache-Control', PAGE_CACHE);
       return send(response, 200, type, body, method === 'HEAD');
     }
     response.writeHead(200, { 'Content-Type': type, 'Content-Length': found.size, 'Cache-Control': 'no-cache' });

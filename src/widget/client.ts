@@ -18,6 +18,12 @@ export interface WidgetsApiOptions {
 }
 
 export interface InstallOptions extends Omit<WidgetsApiOptions, 'accessToken'> {
+  /**
+   * The channel (storefront) whose Page Builder gets the template, sent as `channel_id`; the
+   * existing template is looked up in that channel only. Without it BigCommerce uses the store's
+   * first channel, so on a store with several storefronts the others never see the widget.
+   */
+  channelId?: number;
   /** Optional only in a dry run, which then plans a create without looking for an existing template. */
   accessToken?: string;
   /** Look up (GET) but send no write; the result carries the write that would be sent. */
@@ -62,29 +68,34 @@ export class WidgetsApiError extends Error {
 
 interface ListedTemplate {
   uuid?: unknown;
+  channel_id?: unknown;
   name?: unknown;
   template?: unknown;
   schema?: unknown;
 }
 
 const PAGE_SIZE = 50;
-// A store holds at most 100 widget templates; the cap only stops a misbehaving server looping us.
+// 1,000 custom templates per channel and 5,000 per store fit in 100 pages; the cap only stops a
+// misbehaving server looping us.
 const MAX_PAGES = 100;
 
 /**
  * Creates the widget template, or updates the one with the same name, so running it again changes
  * nothing: when the stored template and schema already match, no write is sent at all.
  */
-export async function installWidgetTemplate(definition: WidgetTemplateDefinition, options: InstallOptions): Promise<InstallResult> {
+export async function installWidgetTemplate(template: WidgetTemplateDefinition, options: InstallOptions): Promise<InstallResult> {
   const collection = `${templatesUrl(options)}`;
   const dryRun = options.dryRun === true;
+  const channelId = checkChannelId(options.channelId ?? template.channel_id);
+  const definition: WidgetTemplateDefinition = channelId === undefined ? template : { ...template, channel_id: channelId };
   if (!options.accessToken) {
     if (!dryRun) throw new TypeError('bc-customer-gate: installWidgetTemplate needs an "accessToken".');
     return { action: 'created', uuid: undefined, dryRun, write: { method: 'POST', url: collection, body: definition }, lookedUp: false, duplicates: 0 };
   }
   const api = { ...options, accessToken: options.accessToken };
 
-  const matches = (await listWidgetTemplates(api)).filter((t) => t.name === definition.name);
+  const listed = await listWidgetTemplates({ ...api, ...(channelId === undefined ? {} : { channelId }) });
+  const matches = listed.filter((t) => t.name === definition.name);
   const existing = matches[0];
   const duplicates = Math.max(0, matches.length - 1);
 
@@ -104,11 +115,16 @@ export async function installWidgetTemplate(definition: WidgetTemplateDefinition
   return { action: 'updated', uuid, dryRun, write, lookedUp: true, duplicates };
 }
 
-/** Every widget template in the store, following `meta.pagination` page by page. */
-export async function listWidgetTemplates(options: WidgetsApiOptions): Promise<ListedTemplate[]> {
+/**
+ * Every widget template in the store, or in one channel (`channel_id:in`), following
+ * `meta.pagination` page by page.
+ */
+export async function listWidgetTemplates(options: WidgetsApiOptions & { channelId?: number }): Promise<ListedTemplate[]> {
   const all: ListedTemplate[] = [];
+  const channelId = checkChannelId(options.channelId);
+  const channel = channelId === undefined ? '' : `&channel_id:in=${channelId}`;
   for (let page = 1; page <= MAX_PAGES; page++) {
-    const body = await send(options, { method: 'GET', url: `${templatesUrl(options)}?page=${page}&limit=${PAGE_SIZE}` });
+    const body = await send(options, { method: 'GET', url: `${templatesUrl(options)}?page=${page}&limit=${PAGE_SIZE}${channel}` });
     const data = (body as { data?: unknown })?.data;
     if (!Array.isArray(data)) {
       throw new WidgetsApiError('response', 'The Widgets API answered the template list without a "data" array; check --api-base.');
@@ -120,6 +136,15 @@ export async function listWidgetTemplates(options: WidgetsApiOptions): Promise<L
     if (!Number.isFinite(totalPages) || currentPage >= totalPages || data.length === 0) break;
   }
   return all;
+}
+
+/** A channel ID is a positive integer (channel 1 is the store's first storefront). */
+export function checkChannelId(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new TypeError('bc-customer-gate: the channel ID must be a positive integer (Channel Manager lists each storefront\'s ID).');
+  }
+  return value;
 }
 
 export function templatesUrl(options: Pick<WidgetsApiOptions, 'storeHash' | 'apiBase'>): string {

@@ -51,12 +51,27 @@ export interface WidgetTemplateOptions {
 }
 
 /**
+ * The content template goes into the `<template>` as HTML, except that every end tag spelled
+ * `</template` (in any letter case) is written as text (`&lt;/template`). The HTML parser ends a
+ * `<template>` only at such a tag, so the merchant's markup can never close it early and render
+ * live for every visitor. Widget templates render with Handlebars v3 and Stencil Paper's helpers:
+ * `split` and `startsWith` (Paper's whitelisted string helpers) and `toLowerCase` (Paper's own)
+ * do it without a custom helper, which Page Builder could not run.
+ */
+export const CONTENT_TEMPLATE_HTML =
+  '{{#each (split contentTemplate "</")}}{{#if @index}}{{#startsWith "template" (toLowerCase this)}}&lt;/{{else}}</{{/startsWith}}{{/if}}{{{this}}}{{/each}}';
+
+/**
  * The Handlebars HTML. Page Builder renders it on the server with the widget's settings as the
  * context, so every setting is inserted with `{{ }}`, which HTML-escapes it (quotes included, so
- * attribute values cannot break out). The one exception is `{{{contentTemplate}}}`: the markup for
+ * attribute values cannot break out). The one exception is the content template: the markup for
  * verified customers is HTML the merchant writes in Page Builder, with the same trust as
- * BigCommerce's own HTML widget, and it sits inside a `<template>`, which the browser parses but
- * never renders; the element stamps it only after the app's server verified the customer.
+ * BigCommerce's own HTML widget, and it sits inside a `<template>` it cannot close (see
+ * {@link CONTENT_TEMPLATE_HTML}), which the browser parses but never renders; the element stamps it
+ * only after the app's server verified the customer.
+ *
+ * `nonce="{{nonce}}"` lets the script run on stores with nonce-based script authorization; Paper
+ * renders it empty (`nonce=""`) elsewhere.
  *
  * No `logged-in` attribute: a widget template's context is its settings, not the page's Stencil
  * context, so `{{customer}}` is not reliably there, and Page Builder may cache the rendered widget
@@ -67,14 +82,14 @@ export interface WidgetTemplateOptions {
  * blocked script does not show every state's text at once.
  */
 export function widgetHtml(scriptUrl: string): string {
-  return `<script type="module" src="${escapeAttribute(scriptUrl)}"></script>
+  return `<script type="module" nonce="{{nonce}}" src="${escapeAttribute(scriptUrl)}"></script>
 <style>bc-customer-gate:not(:defined) > :not([slot="loading"]) { display: none; }</style>
 <bc-customer-gate client-id="{{clientId}}" endpoint="{{endpoint}}">
   <p slot="loading">{{loadingText}}</p>
   <p slot="anonymous">{{signedOutText}}{{#if signInUrl}} <a href="{{signInUrl}}">{{signInLinkText}}</a>{{/if}}</p>
   <p slot="denied">{{deniedText}}</p>
   <p slot="error">{{errorText}} <button type="button" data-bc-retry>{{retryText}}</button></p>
-  <template>{{{contentTemplate}}}</template>
+  <template>${CONTENT_TEMPLATE_HTML}</template>
 </bc-customer-gate>
 `;
 }
@@ -116,12 +131,14 @@ export function widgetSchema(defaults: { clientId?: string; endpoint?: string } 
           label: 'Verified customers',
           settings: [
             {
-              type: 'text',
+              // A `code` setting is Page Builder's HTML editor; a `text` setting takes no new lines.
+              type: 'code',
               id: 'contentTemplate',
               label:
                 'Content template (HTML shown once the app verified the customer; elements with ' +
-                'data-bc-field="customer.email" or "data.…" are filled from the app\'s answer; do not write </template>)',
+                'data-bc-field="customer.email" or "data.…" are filled from the app\'s answer)',
               default: DEFAULT_CONTENT_TEMPLATE,
+              typeMeta: { language: 'html' },
             },
           ],
         },

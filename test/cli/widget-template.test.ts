@@ -18,7 +18,7 @@ describe('Page Builder widget template', () => {
     assert.equal(definition.schema.length, 1);
     assert.equal(definition.schema[0]!.type, 'tab');
     for (const setting of settings) {
-      assert.ok(['input', 'text'].includes(setting.type), `${setting.id}: ${setting.type}`);
+      assert.ok(['input', 'text', 'code'].includes(setting.type), `${setting.id}: ${setting.type}`);
       assert.equal(typeof setting.id, 'string');
       assert.equal(typeof setting.label, 'string');
       assert.equal(typeof setting.default, 'string');
@@ -37,14 +37,28 @@ describe('Page Builder widget template', () => {
   });
 
   it('uses every setting, and only settings, in the Handlebars template', () => {
-    const used = new Set([...definition.template.matchAll(/\{\{\{?(?:#if )?\s*([A-Za-z]+)\s*\}?\}\}/g)].map((m) => m[1]));
+    // Paths the template reads: `{{name}}`, `{{#if name}}`, and a helper's first argument.
+    const helpers = new Set(['nonce', 'each', 'split', 'startsWith', 'toLowerCase', 'if', 'else', 'this']);
+    const used = new Set(
+      [...definition.template.matchAll(/\{\{\{?[#/]?(?:[A-Za-z]+ +\(?)*([A-Za-z@]+)/g)].map((m) => m[1]!).filter((name) => !helpers.has(name) && !name.startsWith('@')),
+    );
     assert.deepEqual([...used].sort(), settings.map((s) => s.id).sort());
   });
 
+  it('takes the content template in a code setting (HTML editor): a text setting has no new lines', () => {
+    const content = settings.find((s) => s.id === 'contentTemplate')!;
+    assert.equal(content.type, 'code');
+    assert.deepEqual(content.typeMeta, { language: 'html' });
+    for (const setting of settings.filter((s) => s.type === 'text')) {
+      assert.doesNotMatch(String(setting.default), /[\r\n]/, setting.id);
+    }
+  });
+
   it('escapes every value except the merchant-authored content template, which stays inside <template>', () => {
+    // The one raw output is a piece of the content template, inside the <template>.
     const triples = [...definition.template.matchAll(/\{\{\{\s*([^}]+?)\s*\}\}\}/g)].map((m) => m[1]);
-    assert.deepEqual(triples, ['contentTemplate']);
-    assert.match(definition.template, /<template>\{\{\{contentTemplate\}\}\}<\/template>/);
+    assert.deepEqual(triples, ['this']);
+    assert.match(definition.template, /<template>\{\{#each \(split contentTemplate "<\/"\)\}\}.*\{\{\{this\}\}\}\{\{\/each\}\}<\/template>/);
     assert.match(definition.template, /<bc-customer-gate client-id="\{\{clientId\}\}" endpoint="\{\{endpoint\}\}">/);
   });
 
@@ -60,7 +74,7 @@ describe('Page Builder widget template', () => {
 
   it('loads the pinned CDN bundle as a module script', () => {
     assert.equal(cdnScriptUrl('1.2.3'), 'https://cdn.jsdelivr.net/npm/bc-customer-gate@1.2.3/dist/cdn/bc-customer-gate.js');
-    assert.ok(definition.template.startsWith(`<script type="module" src="${cdnScriptUrl('1.2.3')}"></script>\n`));
+    assert.ok(definition.template.startsWith(`<script type="module" nonce="{{nonce}}" src="${cdnScriptUrl('1.2.3')}"></script>\n`));
     assert.ok(defaultWidgetTemplate().template.includes(`bc-customer-gate@${version}/dist/cdn/bc-customer-gate.js`));
   });
 
@@ -70,10 +84,10 @@ describe('Page Builder widget template', () => {
 
   it('accepts a self-hosted https script URL, escaped for HTML and Handlebars', () => {
     const custom = buildWidgetTemplate({ version: '1.0.0', scriptUrl: 'https://cdn.example.com/gate.js?v={{x}}&a="b"' });
-    const src = /<script type="module" src="([^"]*)">/.exec(custom.template)![1]!;
+    const src = /<script type="module" nonce="\{\{nonce\}\}" src="([^"]*)">/.exec(custom.template)![1]!;
     assert.ok(!src.includes('{{'), 'no Handlebars expression in the URL');
     assert.ok(src.includes('&amp;'));
-    assert.ok(custom.template.startsWith('<script type="module" src="https://cdn.example.com/gate.js?v='));
+    assert.ok(custom.template.startsWith('<script type="module" nonce="{{nonce}}" src="https://cdn.example.com/gate.js?v='));
   });
 
   it('refuses a plain-http or relative script URL and a missing version', () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { buildWidgetTemplate, DEFAULT_WIDGET_NAME } from '../../src/widget/template.js';
+import { installWidgetTemplate } from '../../src/widget/client.js';
 import { assertNoStack, assertUsageError, root, runCli, type CliResult } from './run-cli.js';
 import { startWidgetsApi, type FakeWidgetsApi } from './widgets-api.js';
 import { readFileSync } from 'node:fs';
@@ -48,7 +49,7 @@ describe('bc-customer-gate widget install', () => {
     assert.equal(stored.name, want.name);
     assert.equal(stored.template, want.template);
     assert.deepEqual(stored.schema, want.schema);
-    assert.match(stored.template, new RegExp(`<script type="module" src="https://cdn\\.jsdelivr\\.net/npm/bc-customer-gate@${version.replace(/\./g, '\\.')}/dist/cdn/bc-customer-gate\\.js"></script>`));
+    assert.match(stored.template, new RegExp(`<script type="module" nonce="\\{\\{nonce\\}\\}" src="https://cdn\\.jsdelivr\\.net/npm/bc-customer-gate@${version.replace(/\./g, '\\.')}/dist/cdn/bc-customer-gate\\.js"></script>`));
     assert.deepEqual(api.writes().map((r) => r.method), ['POST']);
     assert.ok(api.requests.every((r) => r.token === TOKEN), 'every request carries X-Auth-Token');
     assertClean(result);
@@ -89,10 +90,10 @@ describe('bc-customer-gate widget install', () => {
   it('finds its template by name across pages (meta.pagination)', async () => {
     const stamp = new Date().toISOString();
     for (let i = 0; i < 120; i++) {
-      api.templates.push({ uuid: `other-${i}`, name: `Other widget ${i}`, template: '<p></p>', schema: [], kind: 'custom', date_created: stamp, date_modified: stamp });
+      api.templates.push({ uuid: `other-${i}`, name: `Other widget ${i}`, template: '<p></p>', schema: [], channel_id: 1, kind: 'custom', date_created: stamp, date_modified: stamp });
     }
     const want = expected();
-    api.templates.splice(110, 0, { uuid: 'ours', name: want.name, template: want.template, schema: want.schema, kind: 'custom', date_created: stamp, date_modified: stamp });
+    api.templates.splice(110, 0, { uuid: 'ours', name: want.name, template: want.template, schema: want.schema, channel_id: 1, kind: 'custom', date_created: stamp, date_modified: stamp });
     const result = await install();
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /\(ours\) is already up to date/);
@@ -101,6 +102,65 @@ describe('bc-customer-gate widget install', () => {
       ['page=1&limit=50', 'page=2&limit=50', 'page=3&limit=50'],
     );
     assert.equal(api.writes().length, 0);
+  });
+
+  it('--channel-id creates the template in that channel and looks it up there only', async () => {
+    const stamp = new Date().toISOString();
+    const want = expected();
+    // The same template already in the first channel: installing for channel 2 must not touch it.
+    api.templates.push({ uuid: 'first-channel', name: want.name, template: want.template, schema: want.schema, channel_id: 1, kind: 'custom', date_created: stamp, date_modified: stamp });
+    const result = await install(['--channel-id', '2']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^Created widget template .* in channel 2\.$/m);
+    assert.deepEqual(api.templates.map((t) => [t.uuid === 'first-channel' ? 'first-channel' : 'new', t.channel_id]), [['first-channel', 1], ['new', 2]]);
+    assert.deepEqual(api.requests.filter((r) => r.method === 'GET').map((r) => r.path.replace(/^.*\?/, '')), ['page=1&limit=50&channel_id:in=2']);
+
+    const again = await install(['--channel-id', '2']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /in channel 2 is already up to date; nothing sent/);
+    assert.equal(api.writes().length, 1);
+  });
+
+  it('--channel-id updates the template of that channel and keeps channel_id in the PUT', async () => {
+    assert.equal((await install(['--channel-id', '3'])).code, 0);
+    api.templates[0]!.template = 'stale';
+    const result = await install(['--channel-id', '3', '--dry-run']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, new RegExp(`^PUT .*/widget-templates/${api.templates[0]!.uuid}$`, 'm'));
+    assert.match(result.stdout, /^ {2}"channel_id": 3$/m);
+  });
+
+  it('--channel-id 2 --dry-run shows "channel_id": 2 in the body, with or without a token', async () => {
+    for (const token of [null, TOKEN]) {
+      const result = await install(['--channel-id', '2', '--dry-run'], token);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /^POST /m);
+      assert.match(result.stdout, /^ {2}"channel_id": 2$/m);
+      assertClean(result);
+    }
+    assert.equal(api.writes().length, 0);
+  });
+
+  it('without --channel-id the body has no channel_id and the help says where the widget goes', async () => {
+    const result = await install(['--dry-run'], null);
+    assert.doesNotMatch(result.stdout, /channel_id/);
+    const help = await runCli(['widget', 'install', '--help']);
+    assert.match(help.stdout.replace(/\s+/g, ' '), /Without it, BigCommerce puts the template on the store's first channel only/);
+  });
+
+  it('installWidgetTemplate refuses a channel ID that is not a positive integer, before any request', async () => {
+    for (const channelId of [0, -2, 1.5, Number.NaN, Number.MAX_SAFE_INTEGER + 1, '2' as unknown as number]) {
+      await assert.rejects(
+        installWidgetTemplate(expected(), { storeHash: STORE, accessToken: TOKEN, apiBase: api.base, channelId }),
+        (error: Error) => error instanceof TypeError && /channel ID must be a positive integer/.test(error.message),
+        String(channelId),
+      );
+    }
+    assert.equal(api.requests.length, 0);
+    const result = await installWidgetTemplate(expected(), { storeHash: STORE, accessToken: TOKEN, apiBase: api.base, channelId: 4 });
+    assert.equal(result.action, 'created');
+    assert.equal(result.write?.body?.channel_id, 4);
+    assert.equal(api.templates[0]!.channel_id, 4);
   });
 
   it('--name installs a second, separately named template', async () => {
@@ -213,6 +273,9 @@ describe('bc-customer-gate widget install', () => {
     assertUsageError(await install(['--endpoint', 'not a url']), /--endpoint must be an absolute URL/);
     assertUsageError(await install(['--script-url', 'http://cdn.example.com/x.js']), /--script-url must use https/);
     assertUsageError(await install(['--name', '  ']), /--name must not be empty/);
+    for (const bad of ['0', '-1', '1.5', 'abc', '2x', '', '99999999999999999999']) {
+      assertUsageError(await install([`--channel-id=${bad}`]), /--channel-id must be a positive whole number/);
+    }
     assert.equal(api.requests.length, 0, 'usage errors send nothing');
   });
 });

@@ -8,6 +8,8 @@ export interface StoredTemplate {
   name: string;
   template: string;
   schema: unknown;
+  /** The channel the template belongs to; BigCommerce's default is the store's first channel. */
+  channel_id: number;
   kind: string;
   date_created: string;
   date_modified: string;
@@ -71,13 +73,17 @@ export async function startWidgetsApi(options: { storeHash?: string; tokens?: st
     if (req.method === 'GET' && rest === '') {
       const limit = Math.min(Number(url.searchParams.get('limit') ?? PAGE_MAX) || PAGE_MAX, PAGE_MAX);
       const page = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1);
-      const totalPages = Math.max(1, Math.ceil(api.templates.length / limit));
-      const data = api.templates.slice((page - 1) * limit, page * limit);
+      // `channel_id:in=1,2` keeps the templates of those channels, as the Widgets API does.
+      const channels = url.searchParams.get('channel_id:in')?.split(',').map(Number);
+      if (channels?.some((id) => !Number.isInteger(id))) return send(res, 422, { status: 422, title: 'Invalid channel_id:in' });
+      const listed = channels ? api.templates.filter((t) => channels.includes(t.channel_id)) : api.templates;
+      const totalPages = Math.max(1, Math.ceil(listed.length / limit));
+      const data = listed.slice((page - 1) * limit, page * limit);
       return send(res, 200, {
         data,
         meta: {
           pagination: {
-            total: api.templates.length,
+            total: listed.length,
             count: data.length,
             per_page: limit,
             current_page: page,
@@ -106,6 +112,9 @@ export async function startWidgetsApi(options: { storeHash?: string; tokens?: st
         errors: Object.fromEntries(missing.map((field) => [field, `error.path.missing: ${field} is required`])),
       });
     }
+    if (json['channel_id'] !== undefined && !(Number.isInteger(json['channel_id']) && (json['channel_id'] as number) > 0)) {
+      return send(res, 422, { status: 422, title: 'JSON data is missing or invalid', errors: { channel_id: 'must be a positive integer' } });
+    }
     const stamp = new Date().toISOString();
     if (req.method === 'POST' && rest === '') {
       const created: StoredTemplate = {
@@ -113,6 +122,7 @@ export async function startWidgetsApi(options: { storeHash?: string; tokens?: st
         name: String(json['name']),
         template: String(json['template']),
         schema: json['schema'] ?? [],
+        channel_id: (json['channel_id'] as number | undefined) ?? 1,
         kind: 'custom',
         date_created: stamp,
         date_modified: stamp,

@@ -44,11 +44,16 @@ export interface Harness {
  * Starts the demo on free ports and one Chromium. `launch` gives the browser a fresh temporary
  * user-data dir of its own and deletes it on close; each test then takes a fresh context (no cookies).
  */
-export async function startHarness(): Promise<Harness> {
+export async function startHarness({ backForwardCache = false } = {}): Promise<Harness> {
   const demo = await startDemo({ storefrontPort: 0, appPort: 0, quiet: true });
   let browser: Browser;
   try {
-    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: chromiumArgs,
+      // Playwright turns the back/forward cache off by default; a shopper's browser has it on.
+      ...(backForwardCache && { ignoreDefaultArgs: ['--disable-back-forward-cache'] }),
+    });
   } catch (error) {
     await demo.close();
     throw error;
@@ -76,10 +81,10 @@ export async function startHarness(): Promise<Harness> {
  * The file's harness: started once before its tests, closed after them, and the demo's faults,
  * sessions and counters reset before each test. Read it inside tests and hooks, not at load time.
  */
-export function useHarness(): Harness {
+export function useHarness(options?: { backForwardCache?: boolean }): Harness {
   let harness: Harness | undefined;
   before(async () => {
-    harness = await startHarness();
+    harness = await startHarness(options);
   });
   after(async () => {
     await harness?.close();
@@ -203,6 +208,6 @@ export async function setVisibility(page: Page, state: 'hidden' | 'visible'): Pr
     const value = ${JSON.stringify(state)};
     Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => value });
     Object.defineProperty(document, 'hidden', { configurable: true, get: () => value === 'hidden' });
-    document.dispatchEvent(new Event('visibilitychange'));
+    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
   })()`);
 }

@@ -4,6 +4,7 @@ import { fixture, waitUntil } from '@open-wc/testing';
 import { html } from 'lit';
 import { BcCustomerGate } from '../../src/element/index.js';
 import type { SessionEnvironment, SessionTiming } from '../../src/element/index.js';
+import type { PageEvent } from '../../src/element/session.js';
 
 export { BcCustomerGate };
 
@@ -133,24 +134,29 @@ export class FakeClock {
   }
 }
 
-/** Page visibility the test controls, counting its listeners. */
+/** Page visibility and lifecycle the test controls, counting its listeners. */
 export class FakeVisibility {
   visible = true;
-  listeners = new Set<() => void>();
+  listeners = new Set<(event: PageEvent, digest?: string) => void>();
+  told: string[] = [];
 
-  environment(): Pick<SessionEnvironment, 'visible' | 'onVisibilityChange'> {
+  environment(): Pick<SessionEnvironment, 'visible' | 'watch'> {
     return {
       visible: () => this.visible,
-      onVisibilityChange: (callback) => {
+      watch: (callback) => {
         this.listeners.add(callback);
-        return () => this.listeners.delete(callback);
+        return { tell: (digest) => void this.told.push(digest), stop: () => void this.listeners.delete(callback) };
       },
     };
   }
 
   set(visible: boolean): void {
     this.visible = visible;
-    for (const listener of [...this.listeners]) listener();
+    this.fire('visibilitychange');
+  }
+
+  fire(event: PageEvent, digest?: string): void {
+    for (const listener of [...this.listeners]) listener(event, digest);
   }
 }
 

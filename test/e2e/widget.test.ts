@@ -1,0 +1,61 @@
+// The Page Builder widget template as a shopper's browser gets it: rendered by Stencil Paper
+// (Handlebars v3) with a content template that tries to close the <template> early, served from the
+// demo storefront's origin, and run in Chromium against the demo app.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildWidgetTemplate } from '../../src/widget/template.js';
+import { renderWithPaper } from '../cli/paper.js';
+import { ANN, signInWithDemoBar, useHarness, waitForState } from './browser.js';
+
+const h = useHarness();
+
+const HOSTILE = '<p class="hello">Hello, <span data-bc-field="customer.email"></span></p></TEMPLATE ><p id="leak">MERCHANT-ONLY-FOR-VERIFIED</p>';
+
+async function widgetPage(clientId: string): Promise<string> {
+  const { template } = buildWidgetTemplate({ version: '0.0.0', scriptUrl: h.demo.url('/dist/cdn/bc-customer-gate.js') });
+  const widget = await renderWithPaper(template, {
+    clientId,
+    endpoint: h.demo.app.endpoint,
+    loadingText: 'Checking…',
+    signedOutText: 'Signed out.',
+    signInUrl: '/login.php',
+    signInLinkText: 'Sign in',
+    deniedText: 'Denied.',
+    errorText: 'Error.',
+    retryText: 'Retry',
+    contentTemplate: HOSTILE,
+  });
+  return `<!doctype html><html><head><title>Widget</title></head><body>${widget}</body></html>`;
+}
+
+describe('Page Builder widget rendered by Stencil Paper, in Chromium', () => {
+  it('a content template that closes </template> shows nothing to a guest, and only stamps for a verified customer', async () => {
+    const page = await h.newPage();
+    // The demo storefront's own pages carry the demo app's client ID.
+    await page.goto(h.demo.url('/account.html'));
+    const html = await widgetPage((await page.getAttribute('bc-customer-gate', 'client-id'))!);
+    const path = '/paper-widget.html';
+    // Served by the storefront itself: the page's origin is the store's, as a widget's is.
+    h.demo.storefront.route({
+      path,
+      handle(_request, response) {
+        response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(html);
+      },
+    });
+
+    await page.goto(h.demo.url(path));
+    await waitForState(page, 'anonymous');
+    assert.equal(await page.$('#leak'), null, 'nothing of the content template is in the guest page');
+    assert.ok(!(await page.evaluate(() => document.body.innerText)).includes('MERCHANT-ONLY'));
+
+    await page.goto(h.demo.url('/account.html'));
+    await signInWithDemoBar(page, ANN.id);
+    await page.goto(h.demo.url(path));
+    await waitForState(page, 'verified');
+    assert.equal(await page.textContent('bc-customer-gate [data-bc-field="customer.email"]'), ANN.email);
+    // The stray end tag is stamped as text; the markup after it is the merchant's, now for this customer.
+    const stamped = await page.$eval('bc-customer-gate', (gate) => gate.textContent ?? '');
+    assert.match(stamped, /<\/TEMPLATE >MERCHANT-ONLY-FOR-VERIFIED/);
+    assert.equal(await page.$eval('#leak', (el) => el.parentElement?.tagName), 'BC-CUSTOMER-GATE');
+  });
+});
