@@ -17,11 +17,14 @@ import type { LoaderScript, StyleRule } from './page.js';
 import { shown, type Check } from './report.js';
 
 /**
- * The element's own policy (POLICY_NAME in src/element/fragment.ts; a test keeps the two equal) and
- * lit-html's, which Lit creates when the page has Trusted Types. Written out here so the command line
- * never loads browser code.
+ * The Trusted Types policies the element creates: its own (POLICY_NAME in src/element/fragment.ts; a
+ * test keeps them equal). Built on ReactiveElement, it has no lit-html and so no "lit-html" policy.
+ * Written out here so the command line never loads browser code.
  */
-export const TRUSTED_TYPES_NAMES = ['bc-customer-gate', 'lit-html'] as const;
+export const TRUSTED_TYPES_NAMES: readonly string[] = ['bc-customer-gate'];
+
+const quoted = (names: Iterable<string>) => [...names].map((name) => `"${name}"`).join(' and ');
+const policyWord = (count: number) => (count === 1 ? 'policy' : 'policies');
 
 export interface PolicyInputs {
   header: string | null;
@@ -127,18 +130,18 @@ export function trustedTypesCheck(policies: readonly Policy[]): Check | null {
       (enforced.includes(policy) ? missing : reportMissing).add(name);
     }
   }
-  const fix = `List the element's policies in trusted-types: "trusted-types ${TRUSTED_TYPES_NAMES.join(' ')}" (add them to the names already there).`;
+  const fix = `Add ${quoted(TRUSTED_TYPES_NAMES)} to the trusted-types list, next to the names already there ("trusted-types ... ${TRUSTED_TYPES_NAMES.join(' ')}").`;
   const required = relevant.some((policy) => requiresTrustedTypes(policy) && enforced.includes(policy));
   if (missing.size > 0) {
-    return { id: 'csp.trusted-types', status: 'fail', title: `CSP Trusted Types forbid the policies ${[...missing].map((n) => `"${n}"`).join(' and ')} the element creates`, fix };
+    return { id: 'csp.trusted-types', status: 'fail', title: `CSP Trusted Types forbid the ${policyWord(missing.size)} ${quoted(missing)} the element creates`, fix };
   }
   if (reportMissing.size > 0) {
-    return { id: 'csp.trusted-types', status: 'warn', title: `CSP Report-Only Trusted Types would forbid ${[...reportMissing].map((n) => `"${n}"`).join(' and ')}`, fix };
+    return { id: 'csp.trusted-types', status: 'warn', title: `CSP Report-Only Trusted Types would forbid the ${policyWord(reportMissing.size)} ${quoted(reportMissing)}`, fix };
   }
   return {
     id: 'csp.trusted-types',
     status: 'pass',
-    title: `CSP Trusted Types${required ? ' (enforced)' : ''} allow the element's policies ${TRUSTED_TYPES_NAMES.map((n) => `"${n}"`).join(' and ')}`,
+    title: `CSP Trusted Types${required ? ' (enforced)' : ''} allow the element's ${policyWord(TRUSTED_TYPES_NAMES.length)} ${quoted(TRUSTED_TYPES_NAMES)}`,
   };
 }
 
