@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { UsageError } from './args.js';
 import * as dev from './dev.js';
+import * as doctor from './doctor.js';
 import { terminalSafe } from './format.js';
 import { processIo, type Io } from './io.js';
 import * as mint from './mint.js';
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, Command> = {
   mint: { summary: mint.summary, usage: mint.usage, run: mint.runMint },
   widget: { summary: widget.summary, usage: widget.usage, run: widget.runWidget },
   dev: { summary: dev.summary, usage: dev.usage, run: dev.runDev },
+  doctor: { summary: doctor.summary, usage: doctor.usage, run: doctor.runDoctor },
 };
 
 const USAGE = 'bc-customer-gate <command> [options]';
@@ -26,7 +28,7 @@ const USAGE = 'bc-customer-gate <command> [options]';
 const HELP = `Usage: ${USAGE}
 
 Tools for bc-customer-gate: check customer tokens, mint development ones,
-install the Page Builder widget, run the demo.
+install the Page Builder widget, run the demo, check a live deployment.
 
 Commands:
 ${Object.entries(COMMANDS)
