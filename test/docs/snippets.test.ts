@@ -78,14 +78,19 @@ async function startServer(file: string): Promise<{ url: string; stderr: () => s
 }
 
 /** Imports a snippet module with the documented environment variables set. */
-async function importSnippet(block: CodeBlock): Promise<Record<string, unknown>> {
+/** Runs `work` with the snippets' environment variables set, as a deployed app has them. */
+async function withEnv<T>(work: () => Promise<T>): Promise<T> {
   const saved = { ...process.env };
   Object.assign(process.env, env);
   try {
-    return await import(`${fileFor(block).href}?${Date.now()}`);
+    return await work();
   } finally {
     for (const key of Object.keys(env)) if (!(key in saved)) delete process.env[key];
   }
+}
+
+function importSnippet(block: CodeBlock): Promise<Record<string, unknown>> {
+  return withEnv(() => import(`${fileFor(block).href}?${Date.now()}`));
 }
 
 describe('documentation snippets', () => {
@@ -219,7 +224,9 @@ declare const Bun: { serve(options: { port?: number; fetch(request: Request): Re
     write(block);
     const route = (await importSnippet(block)) as Record<string, (request: Request) => Promise<Response>>;
     const url = 'https://app.example.com/customer-gate';
-    const post = await route.POST!(new Request(url, { method: 'POST', headers: { Origin: ORIGIN, 'Content-Type': 'text/plain' }, body: await token({ id: 9, email: 'b@example.com' }) }));
+    // The recipe reads its configuration on the first request, so it is not needed at import (as in `next build`).
+    const body = await token({ id: 9, email: 'b@example.com' });
+    const post = await withEnv(() => route.POST!(new Request(url, { method: 'POST', headers: { Origin: ORIGIN, 'Content-Type': 'text/plain' }, body })));
     assert.equal(post.status, 200);
     assert.equal((await post.json()).customer.id, 9);
     const preflight = await route.OPTIONS!(new Request(url, { method: 'OPTIONS', headers: { Origin: ORIGIN } }));
