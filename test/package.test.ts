@@ -58,6 +58,17 @@ describe('the published package', () => {
     assert.match(readme, /\*\*Requirements:\*\* Node 22 or 24, the current LTS lines/);
   });
 
+  it('states one browser floor: package.json, the README and docs/support.md agree, for an ES2022 build', () => {
+    const floor = (pkg as unknown as { browserslist: string[] }).browserslist;
+    assert.deepEqual(floor, ['safari >= 16.4', 'ios_saf >= 16.4', 'chrome >= 94', 'edge >= 94', 'firefox >= 93']);
+    for (const page of ['README.md', 'docs/support.md']) {
+      const text = readFileSync(new URL(page, root), 'utf8').replace(/\s+/g, ' ');
+      assert.match(text, /Safari and iOS 16\.4, Chrome and Edge 94, Firefox 93/, page);
+    }
+    const rollup = readFileSync(new URL('rollup.config.mjs', root), 'utf8');
+    assert.match(rollup, /ecma: 2022/);
+  });
+
   it("depends at run time on Lit's ReactiveElement and jose only", () => {
     assert.deepEqual(Object.keys(pkg.dependencies).sort(), ['@lit/reactive-element', 'jose']);
   });

@@ -58,6 +58,15 @@ export interface WidgetTemplateOptions {
  * `split` and `startsWith` (Paper's whitelisted string helpers) and `toLowerCase` (Paper's own)
  * do it without a custom helper, which Page Builder could not run.
  */
+/**
+ * The pre-upgrade rules of docs/element.md ("Before the script runs") on one line: only the checking
+ * text until the element is defined, and in a browser too old to ever define it (no media range
+ * syntax, which came with the JavaScript the element needs in Safari 16.4) the signed-out text.
+ * Spaced so that no `}}` appears for Handlebars.
+ */
+export const PRE_UPGRADE_STYLE =
+  'bc-customer-gate:not(:defined) > :not([slot="anonymous"]) { display: none; } @media (width >= 0px) { bc-customer-gate:not(:defined) > [slot="anonymous"] { display: none; } bc-customer-gate:not(:defined) > [slot="loading"] { display: revert; } }';
+
 export const CONTENT_TEMPLATE_HTML =
   '{{#each (split contentTemplate "</")}}{{#if @index}}{{#startsWith "template" (toLowerCase this)}}&lt;/{{else}}</{{/startsWith}}{{/if}}{{{this}}}{{/each}}';
 
@@ -78,12 +87,12 @@ export const CONTENT_TEMPLATE_HTML =
  * across shoppers. Guests therefore cost one token request (a 404), which the element treats as
  * signed out.
  *
- * The style rule hides everything but the loading text until the element is defined, so a slow or
- * blocked script does not show every state's text at once.
+ * The style rules ({@link PRE_UPGRADE_STYLE}) hide everything but the loading text until the element
+ * is defined, so a slow or blocked script does not show every state's text at once.
  */
 export function widgetHtml(scriptUrl: string): string {
   return `<script type="module" nonce="{{nonce}}" src="${escapeAttribute(scriptUrl)}"></script>
-<style>bc-customer-gate:not(:defined) > :not([slot="loading"]) { display: none; }</style>
+<style>${PRE_UPGRADE_STYLE}</style>
 <bc-customer-gate client-id="{{clientId}}" endpoint="{{endpoint}}">
   <p slot="loading">{{loadingText}}</p>
   <p slot="anonymous">{{signedOutText}}{{#if signInUrl}} <a href="{{signInUrl}}">{{signInLinkText}}</a>{{/if}}</p>

@@ -108,7 +108,7 @@ export function gatePage(options: { endpoint: string; clientId?: string; script?
   <p slot="loading">Checking…</p><p slot="anonymous">Sign in.</p>
 </bc-customer-gate>`;
   return `<!DOCTYPE html><html><head><meta charset="utf-8">${options.head ?? ''}
-<style>bc-customer-gate:not(:defined) > :not([slot="loading"]) { display: none; }</style>
+<style>bc-customer-gate:not(:defined) > :not([slot="anonymous"]) { display: none; } @media (width >= 0px) { bc-customer-gate:not(:defined) > [slot="anonymous"] { display: none; } bc-customer-gate:not(:defined) > [slot="loading"] { display: revert; } }</style>
 ${script}
 </head><body>
 ${options.gates ?? gate}

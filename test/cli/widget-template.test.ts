@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { defaultWidgetTemplate } from '../../src/widget/index.js';
-import { buildWidgetTemplate, cdnScriptUrl, DEFAULT_WIDGET_NAME, widgetHtml } from '../../src/widget/template.js';
+import { buildWidgetTemplate, cdnScriptUrl, DEFAULT_WIDGET_NAME, PRE_UPGRADE_STYLE, widgetHtml } from '../../src/widget/template.js';
+import { blockUnder } from '../docs/markdown.js';
 import { root } from './run-cli.js';
 
 const version = (JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { version: string }).version;
@@ -78,8 +79,13 @@ describe('Page Builder widget template', () => {
     assert.ok(defaultWidgetTemplate().template.includes(`bc-customer-gate@${version}/dist/cdn/bc-customer-gate.js`));
   });
 
-  it('hides the state texts until the element is defined', () => {
-    assert.match(definition.template, /<style>bc-customer-gate:not\(:defined\) > :not\(\[slot="loading"\]\) \{ display: none; \}<\/style>/);
+  it('hides the state texts until the element is defined, with the rules docs/element.md documents', () => {
+    assert.ok(definition.template.includes(`<style>${PRE_UPGRADE_STYLE}</style>`));
+    const documented = blockUnder('docs/element.md', 'Before the script runs', 'css').code;
+    const fold = (css: string) => css.replace(/\s+/g, ' ').trim();
+    assert.equal(fold(PRE_UPGRADE_STYLE), fold(documented));
+    // Paper must not read the rules as a mustache.
+    assert.ok(!PRE_UPGRADE_STYLE.includes('{{') && !PRE_UPGRADE_STYLE.includes('}}'));
   });
 
   it('accepts a self-hosted https script URL, escaped for HTML and Handlebars', () => {

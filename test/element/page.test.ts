@@ -34,6 +34,15 @@ async function documentedRule(): Promise<string> {
   return rule;
 }
 
+/**
+ * The rules as a browser without media range syntax reads them (older than Safari 16.4, which
+ * cannot run the element either): the range query never matches there.
+ */
+const asAnOlderBrowser = (rule: string) => {
+  if (!rule.includes('@media (width >= 0px)')) throw new Error('the documented rules no longer test range syntax');
+  return rule.replace('@media (width >= 0px)', '@media not all');
+};
+
 describe('before the element is defined', () => {
   it("with README's rule, only the loading slot's content shows; template content never renders", async () => {
     const rule = await documentedRule();
@@ -43,6 +52,25 @@ describe('before the element is defined', () => {
     for (const id of ['anonymous', 'error', 'plain']) expect(visible(doc, id), id).to.equal(false);
     expect(doc.getElementById('secret')).to.equal(null);
     expect(doc.body.innerText).to.not.include('template content');
+  });
+
+  it("in a browser too old to define it, README's rules show the signed-out text instead of checking forever", async () => {
+    const rule = asAnOlderBrowser(await documentedRule());
+    const doc = (await frame(`<style>${rule}</style>${GATE}`)).contentDocument!;
+    expect(visible(doc, 'anonymous')).to.equal(true);
+    for (const id of ['loading', 'error', 'plain']) expect(visible(doc, id), id).to.equal(false);
+    expect(doc.getElementById('secret')).to.equal(null);
+  });
+
+  it("the widget's one-line rules behave as README's", async () => {
+    const { PRE_UPGRADE_STYLE } = await import('../../src/widget/template.js');
+    for (const [rule, shows] of [
+      [PRE_UPGRADE_STYLE, 'loading'],
+      [asAnOlderBrowser(PRE_UPGRADE_STYLE), 'anonymous'],
+    ]) {
+      const doc = (await frame(`<style>${rule}</style>${GATE}`)).contentDocument!;
+      for (const id of ['loading', 'anonymous', 'error', 'plain']) expect(visible(doc, id), `${id} with ${rule}`).to.equal(id === shows);
+    }
   });
 
   it('without the rule every state would show at once (what the rule is for); templates still never render', async () => {

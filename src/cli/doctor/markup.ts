@@ -3,6 +3,7 @@
  * the pre-upgrade style rule. No network: these read the scanned page only.
  */
 import { packageVersion } from '../../widget/version.js';
+import { PRE_UPGRADE_STYLE } from '../../widget/template.js';
 import type { GateTag, PageScan } from './page.js';
 import { shown, type Check } from './report.js';
 import type { DoctorOptions } from './run.js';
@@ -221,7 +222,7 @@ export function loaderChecks(scan: PageScan): Check[] {
       id: 'style.rule',
       status: 'warn',
       title: 'Pre-upgrade CSS rule not found in the page\'s <style> tags: until the script runs, every state\'s text shows at once',
-      fix: 'Add <style>bc-customer-gate:not(:defined) > :not([slot="loading"]) { display: none; }</style> (skip this if your theme\'s stylesheet has it).',
+      fix: `Add <style>${PRE_UPGRADE_STYLE}</style> (skip this if your theme's stylesheet has it).`,
     });
   }
   return checks;
