@@ -7,7 +7,9 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { rollup } from 'rollup';
 import { minify } from 'terser';
 
-const BUDGET_GZIP = 7250;
+// The bundle with every feature is about 6.7 KB gzip (a minimal ReactiveElement alone is 2.7 KB); the
+// budget leaves about 300 B, so a change that adds more than that has to say why.
+const BUDGET_GZIP = 7000;
 const root = new URL('..', import.meta.url);
 const file = new URL('dist/cdn/bc-customer-gate.js', root);
 

@@ -11,6 +11,7 @@ import {
   type Outcome,
   type SessionEnvironment,
   type SessionTiming,
+  type FragmentResponse,
   type Subscription,
   type VerifiedResponse,
 } from './session.js';
@@ -37,9 +38,8 @@ const PAGE = document.baseURI;
  */
 let lastSaid = '';
 
-/** Two answers show the same thing when all but the token's expiry match. */
-const sameAs = (response: VerifiedResponse) =>
-  'html' in response ? `<${response.html}` : JSON.stringify({ ...response, expiresAt: 0 });
+/** Two answers show the same thing when all but the token's expiry match (`{ html }` answers too). */
+const sameAs = (response: VerifiedResponse) => JSON.stringify({ ...response, expiresAt: 0 });
 
 /**
  * Shows a BigCommerce shopper content that the app's server released for them, and fails closed.
@@ -300,8 +300,8 @@ export class BcCustomerGate extends ReactiveElement {
   }
 
   #show(response: VerifiedResponse): void {
-    if ('html' in response && typeof response.html === 'string') {
-      const fragment = parseFragment(response.html);
+    if (typeof (response as FragmentResponse).html === 'string') {
+      const fragment = parseFragment((response as FragmentResponse).html);
       this.#nodes = [...fragment.childNodes];
       this.append(fragment);
     } else {
@@ -320,9 +320,9 @@ export class BcCustomerGate extends ReactiveElement {
     this.setAttribute('state', state);
     if (state === 'loading') this.setAttribute('aria-busy', 'true');
     else this.removeAttribute('aria-busy');
-    // One slot at a time: content assigned to the others is not rendered at all.
-    if (state === 'verified') this.#slot.removeAttribute('name');
-    else this.#slot.name = state === 'idle' ? 'loading' : state;
+    // One slot at a time: content assigned to the others is not rendered at all. The name "" is the
+    // default slot's.
+    this.#slot.name = state === 'verified' ? '' : state === 'idle' ? 'loading' : state;
   }
 }
 

@@ -164,7 +164,7 @@ export async function shownSlots(page: Page, selector = 'bc-customer-gate'): Pro
   return page.$$eval(selector, (gates) =>
     gates.map((gate) => {
       const slot = gate.shadowRoot?.querySelector('slot');
-      return slot ? slot.getAttribute('name') ?? 'default' : '';
+      return slot ? slot.getAttribute('name') || 'default' : '';
     }),
   );
 }
