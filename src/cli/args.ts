@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { isLoopbackHttp } from '../loopback.js';
 
 /** Bad command-line input: printed with the command's usage, exit status 2. Never includes values. */
 export class UsageError extends Error {
@@ -95,4 +96,19 @@ export function noPositionals(positionals: string[]): void {
   if (positionals.length > 0) {
     throw new UsageError(`Unexpected argument${positionals.length > 1 ? 's' : ''} (this command takes options only).`);
   }
+}
+
+/** `value` as an absolute https URL, or plain http on this machine (localhost, 127.0.0.0/8, [::1]). */
+export function secureUrl(value: string, flag: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`${flag} must be an absolute URL (https://...).`);
+  }
+  if (url.protocol !== 'https:' && !isLoopbackHttp(url)) {
+    throw new UsageError(`${flag} must use https (plain http is accepted only on localhost, 127.0.0.0/8 and [::1]).`);
+  }
+  if (url.username || url.password) throw new UsageError(`${flag} must not contain a user name or password.`);
+  return url;
 }

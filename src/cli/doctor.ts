@@ -1,8 +1,7 @@
-import { integer, noPositionals, parseCommandArgs, UsageError } from './args.js';
+import { integer, noPositionals, parseCommandArgs, secureUrl, UsageError } from './args.js';
 import type { Io } from './io.js';
 import { exitCode, renderJson, renderText } from './doctor/report.js';
 import { runChecks, type DoctorOptions } from './doctor/run.js';
-import { transportOf } from './doctor/transport.js';
 
 export const summary = 'Check a live storefront page, its policy and the app endpoint before shoppers do.';
 
@@ -69,9 +68,9 @@ export async function runDoctor(args: readonly string[], io: Io): Promise<number
   }
   noPositionals(positionals);
   if (values.storefront === undefined) throw new UsageError('Missing --storefront (the URL of a storefront page with a gate).');
-  const storefront = webUrl(values.storefront, '--storefront');
-  const endpoint = values.endpoint === undefined ? undefined : webUrl(values.endpoint, '--endpoint');
-  const alsoOrigins = (values['also-origin'] ?? []).map((value) => webUrl(value, '--also-origin').origin);
+  const storefront = secureUrl(values.storefront, '--storefront');
+  const endpoint = values.endpoint === undefined ? undefined : secureUrl(values.endpoint, '--endpoint');
+  const alsoOrigins = (values['also-origin'] ?? []).map((value) => secureUrl(value, '--also-origin').origin);
   const clientId = values['client-id'] ?? (io.env['BC_CLIENT_ID'] || undefined);
   if (clientId !== undefined && clientId.trim() === '') throw new UsageError('--client-id must not be empty.');
   const timeoutMs = integer(values.timeout, '--timeout', { min: 1, max: 600_000 }) ?? DEFAULT_TIMEOUT_MS;
@@ -97,17 +96,3 @@ export async function runDoctor(args: readonly string[], io: Io): Promise<number
   return exitCode(checks);
 }
 
-function webUrl(value: string, flag: string): URL {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`${flag} must be an absolute URL (https://...).`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`${flag} must be an https URL.`);
-  if (transportOf(url) === 'insecure') {
-    throw new UsageError(`${flag} must use https (plain http is accepted only on localhost, 127.0.0.0/8 and [::1]).`);
-  }
-  if (url.username || url.password) throw new UsageError(`${flag} must not contain a user name or password.`);
-  return url;
-}

@@ -1,7 +1,7 @@
 import { DEFAULT_API_BASE, installWidgetTemplate, WidgetsApiError, type InstallResult, type WidgetsRequest } from '../widget/client.js';
-import { buildWidgetTemplate, cdnScriptUrl, DEFAULT_WIDGET_NAME, isLoopback } from '../widget/template.js';
+import { buildWidgetTemplate, cdnScriptUrl, DEFAULT_WIDGET_NAME } from '../widget/template.js';
 import { packageVersion } from '../widget/version.js';
-import { noPositionals, parseCommandArgs, UsageError } from './args.js';
+import { noPositionals, parseCommandArgs, secureUrl, UsageError } from './args.js';
 import { indent, terminalSafe } from './format.js';
 import type { Io } from './io.js';
 
@@ -89,9 +89,10 @@ async function runInstall(args: readonly string[], io: Io): Promise<number> {
   const dryRun = values['dry-run'] === true;
   const accessToken = values['access-token'] ?? io.env['BC_ACCESS_TOKEN'] ?? '';
   if (accessToken === '' && !dryRun) throw new UsageError('Missing the access token: set BC_ACCESS_TOKEN (or pass --access-token).');
-  const apiBase = checkUrl(values['api-base'] ?? DEFAULT_API_BASE, '--api-base');
-  if (values.endpoint !== undefined) checkUrl(values.endpoint, '--endpoint');
-  if (values['script-url'] !== undefined) checkUrl(values['script-url'], '--script-url');
+  const apiBase = values['api-base'] ?? DEFAULT_API_BASE;
+  secureUrl(apiBase, '--api-base');
+  if (values.endpoint !== undefined) secureUrl(values.endpoint, '--endpoint');
+  if (values['script-url'] !== undefined) secureUrl(values['script-url'], '--script-url');
   if (values['client-id'] === '') throw new UsageError('--client-id must not be empty.');
   if (values.name !== undefined && values.name.trim() === '') throw new UsageError('--name must not be empty.');
   const channelId = values['channel-id'] === undefined ? undefined : parseChannelId(values['channel-id']);
@@ -158,15 +159,3 @@ function parseChannelId(value: string): number {
   return id;
 }
 
-function checkUrl(value: string, flag: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`${flag} must be an absolute URL (https://...).`);
-  }
-  if (url.protocol !== 'https:' && !isLoopback(url)) {
-    throw new UsageError(`${flag} must use https (plain http is allowed only for localhost).`);
-  }
-  return value;
-}

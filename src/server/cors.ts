@@ -3,6 +3,7 @@
  * allow credentials and never use `*`: only the storefront origins the app names may read them.
  * https://fetch.spec.whatwg.org/#http-cors-protocol
  */
+import { isLoopbackHost } from '../loopback.js';
 
 /** Storefront origins allowed to call the endpoint: exact origins, or a predicate. */
 export type OriginsOption = readonly string[] | ((origin: string) => boolean);
@@ -47,11 +48,6 @@ export function insecureOrigins(origins: OriginsOption): string[] {
     const { protocol, hostname } = new URL(origin);
     return protocol === 'http:' && !isLoopbackHost(hostname);
   });
-}
-
-function isLoopbackHost(hostname: string): boolean {
-  // The URL parser has already lower-cased the host and normalised IPv4 to four decimal parts.
-  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }
 
 /** Turns `https://Store.Example.com:443/` into `https://store.example.com`; refuses anything else. */

@@ -5,6 +5,7 @@
  *
  * https://developer.bigcommerce.com/docs/storefront/widgets/input-reference/schema
  */
+import { isLoopbackHttp } from '../loopback.js';
 
 export const DEFAULT_WIDGET_NAME = 'Customer gate (bc-customer-gate)';
 
@@ -183,9 +184,8 @@ function checkScriptUrl(value: string): string {
   return url.href;
 }
 
-export function isLoopback(url: URL): boolean {
-  return url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-}
+/** An `http:` URL to this machine (localhost, 127.0.0.0/8, [::1]), where https is not needed. */
+export const isLoopback = isLoopbackHttp;
 
 /** For an attribute inside the Handlebars source: HTML-escaped, and no braces Handlebars would read. */
 function escapeAttribute(value: string): string {

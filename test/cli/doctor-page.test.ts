@@ -5,7 +5,8 @@ import { shapeOf, unsignedProbeToken } from '../../src/cli/doctor/endpoint.js';
 import { decodeEntities, scanTags } from '../../src/cli/doctor/html.js';
 import { describeFailure } from '../../src/cli/doctor/http.js';
 import { importedSpecifier, scanPage } from '../../src/cli/doctor/page.js';
-import { isLoopbackHost, twinOrigin } from '../../src/cli/doctor/transport.js';
+import { twinOrigin } from '../../src/cli/doctor/transport.js';
+import { isLoopbackHost } from '../../src/loopback.js';
 import { buildWidgetTemplate } from '../../src/widget/template.js';
 
 describe('doctor: HTML scanning', () => {

@@ -1,16 +1,12 @@
 /** Which URLs a storefront may use: https everywhere, plain http only on this machine. */
 
-/** localhost, 127.0.0.0/8 and [::1]: plain http there never leaves the machine. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase();
-  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
-}
+import { isLoopbackHttp } from '../../loopback.js';
 
 export type Transport = 'https' | 'loopback' | 'insecure';
 
 export function transportOf(url: URL): Transport {
   if (url.protocol === 'https:') return 'https';
-  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return 'loopback';
+  if (isLoopbackHttp(url)) return 'loopback';
   return 'insecure';
 }
 
