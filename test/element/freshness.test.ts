@@ -8,8 +8,7 @@ import {
   FakeClock,
   FakeVisibility,
   eventsOf,
-  mount,
-  gateHtml,
+  mountGates,
   rendered,
   requests,
   resetEnvironment,
@@ -33,10 +32,7 @@ function answer(email: string, expiresAt: number, data: unknown = { n: 1 }) {
   return { body: { customer: { id: 1, email, groupId: null }, storeHash: 'abc123', expiresAt, data } };
 }
 
-async function gates(s: Scenario, count: number): Promise<BcCustomerGate[]> {
-  const container = await mount(Array.from({ length: count }, () => gateHtml(s, TEMPLATE)).join(''));
-  return [...container.querySelectorAll('bc-customer-gate')];
-}
+const gates = (s: Scenario, count: number) => mountGates(s, count, TEMPLATE);
 
 /** Every node removed from or added to `gate` from now on. */
 function mutations(gate: Element): { removed: Node[]; added: Node[]; stop(): void } {

@@ -223,6 +223,12 @@ export async function mount(markup: string): Promise<HTMLElement> {
   return wrapper;
 }
 
+/** Mounts `count` gates on scenario `s`, each with `inner` as its content; see `mount`. */
+export async function mountGates(s: Scenario, count: number, inner: string, extra = ''): Promise<BcCustomerGate[]> {
+  const container = await mount(Array.from({ length: count }, () => gateHtml(s, inner, extra)).join(''));
+  return [...container.querySelectorAll('bc-customer-gate')];
+}
+
 /** Mounts one gate; see `mount`. */
 export async function mountGate(markup: string): Promise<BcCustomerGate> {
   return (await mount(markup)).querySelector('bc-customer-gate')!;

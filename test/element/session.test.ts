@@ -10,6 +10,7 @@ import {
   attrs,
   eventsOf,
   mount,
+  mountGates,
   mountGate,
   gateHtml,
   record,
@@ -29,10 +30,7 @@ function verified(email: string, expiresAt: number, n = 1) {
   return { body: { customer: { id: 1, email, groupId: null }, storeHash: 'abc123', expiresAt, data: { n } } };
 }
 
-async function gates(s: Scenario, count: number, extra = ''): Promise<BcCustomerGate[]> {
-  const container = await mount(Array.from({ length: count }, () => gateHtml(s, TEMPLATE, extra)).join(''));
-  return [...container.querySelectorAll('bc-customer-gate')];
-}
+const gates = (s: Scenario, count: number, extra = '') => mountGates(s, count, TEMPLATE, extra);
 
 describe('the wire', () => {
   beforeEach(() => resetEnvironment());
