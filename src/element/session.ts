@@ -219,10 +219,9 @@ function createSession(key: string, o: SessionOptions): (listener: Listener) => 
     checkedAt = o.now();
     if (next.state === 'verified') schedule(next.detail);
     emit(next);
-    if (seen !== undefined) {
-      shopper = seen;
-      page.tell(seen);
-    }
+    // Only news is told: two tabs that keep seeing different shoppers (say, different token routes)
+    // ask each other once, not forever.
+    if (seen !== undefined && seen !== shopper) page.tell((shopper = seen));
   };
 
   const cycle = async (signal: AbortSignal, saw: (digest: string) => void): Promise<Outcome> => {

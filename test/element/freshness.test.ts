@@ -206,6 +206,18 @@ describe('freshness (controlled clock and page lifecycle)', () => {
     expect(page.told).to.deep.equal(['abc123/7', 'abc123/8']);
   });
 
+  it('a re-check that finds the same shopper tells no one, so two tabs that disagree ask each other once', async () => {
+    const s = await scenario({ token: [{ body: token(7) }], exchange: [answer('a@example.com', seconds() + 900)] });
+    const [gate] = await gates(s, 1);
+    await stateOf(gate!, 'verified');
+    page.fire('shopper', 'abc123/9');
+    await seen(s, 'exchange', 2);
+    await stateOf(gate!, 'verified');
+    await sleep(50);
+    expect(page.told).to.deep.equal(['abc123/7']);
+    expect(await requests(s, 'token')).to.have.length(2);
+  });
+
   it('another tab saw no one signed in: this tab asks again and goes anonymous', async () => {
     const s = await scenario({ token: [{ body: token(7) }, { status: 404 }], exchange: [answer('a@example.com', seconds() + 900)] });
     const [gate] = await gates(s, 1);
