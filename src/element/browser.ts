@@ -16,11 +16,13 @@ export const browser: SessionEnvironment = {
   visible: () => document.visibilityState === 'visible',
   watch(callback) {
     /**
-     * Other tabs of this origin hear which shopper a session saw. The channel is closed while the
-     * page sits in the back/forward cache, because some browsers refuse or evict a cached page that
-     * holds an open channel; a restored page asks the server again anyway.
+     * Other tabs of this origin hear which shopper a session saw. The channel opens with the first
+     * thing to tell (after the first answer, so never on the way to a reveal), and is closed while
+     * the page sits in the back/forward cache, because some browsers refuse or evict a cached page
+     * that holds an open channel; a restored page asks the server again anyway.
      */
     let channel: BroadcastChannel | undefined;
+    let wanted = false;
     const connect = (open: boolean) => {
       channel?.close();
       channel = open ? new BroadcastChannel('bc-customer-gate') : undefined;
@@ -32,14 +34,16 @@ export const browser: SessionEnvironment = {
       const type = event.type as PageEvent;
       if (type !== EVENTS[0]) {
         if (!(event as PageTransitionEvent).persisted) return;
-        connect(type === 'pageshow');
+        connect(type === 'pageshow' && wanted);
       }
       callback(type);
     };
-    connect(true);
     for (const type of EVENTS) addEventListener(type, on);
     return {
-      tell: (digest) => channel?.postMessage(digest),
+      tell(digest) {
+        if (!channel) connect((wanted = true));
+        channel!.postMessage(digest);
+      },
       stop() {
         connect(false);
         for (const type of EVENTS) removeEventListener(type, on);
