@@ -4,23 +4,13 @@
 // app's secrets, as a CI build of a real app may; only the server gets them.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, relative } from 'node:path';
 import { installRuntime, folderOf, PINS, ROOT } from './runtimes.mjs';
 import { SERVER_ENV } from '../test/runtimes/fixture.mjs';
+import { freePort } from './free-port.mjs';
 
 const APP = join(ROOT, 'test/runtimes/next-app');
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function linkModules() {
   const link = join(APP, 'node_modules');

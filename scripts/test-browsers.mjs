@@ -10,11 +10,11 @@
 // (CI=true), where all three must run.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ENGINES, missingFor } from './browsers.mjs';
+import { freePort } from './free-port.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const inCI = process.env.CI === 'true' || process.env.CI === '1';
@@ -34,16 +34,6 @@ function versionOf(command, args = ['--version']) {
   return /\d+(\.\d+)+\S*/.exec(line)?.[0] ?? 'unknown version';
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** WebKitWebDriver on a free loopback port (under xvfb-run when there is no display), ready to use. */
 async function startWebKitDriver() {
