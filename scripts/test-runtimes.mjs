@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { installRuntime, ROOT } from './runtimes.mjs';
+import { WORKER_BUILD } from './worker-bundle.mjs';
 import { runCases } from '../test/runtimes/client.mjs';
 import { SERVER_ENV } from '../test/runtimes/fixture.mjs';
 
@@ -66,18 +67,7 @@ async function startWorkerd() {
   const { build } = await import('esbuild');
   const { Miniflare, supportedCompatibilityDate } = await import('miniflare');
   const entry = join(SERVERS, 'worker.mjs');
-  const result = await build({
-    entryPoints: [entry],
-    absWorkingDir: ROOT,
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    target: 'es2022',
-    logLevel: 'silent',
-  });
+  const result = await build({ ...WORKER_BUILD, entryPoints: [entry], absWorkingDir: ROOT });
   const mf = new Miniflare({
     host: '127.0.0.1',
     port: 0,

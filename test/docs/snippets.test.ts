@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { freePort } from '../../scripts/free-port.mjs';
+import { WORKER_BUILD } from '../../scripts/worker-bundle.mjs';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { build } from 'esbuild';
@@ -359,17 +360,7 @@ declare const Bun: { serve(options: { port?: number; fetch(request: Request): Re
     const block = blockUnder('docs/recipes.md', 'Server: Cloudflare Workers', 'js');
     const toml = blockUnder('docs/recipes.md', 'Server: Cloudflare Workers', 'toml').code;
     const entry = write(block);
-    const bundle = await build({
-      entryPoints: [entry],
-      absWorkingDir: fileURLToPath(root),
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'neutral', // what wrangler does without nodejs_compat
-      conditions: ['workerd', 'worker', 'browser'],
-      mainFields: ['module', 'main'],
-      logLevel: 'silent',
-    });
+    const bundle = await build({ ...WORKER_BUILD, entryPoints: [entry], absWorkingDir: fileURLToPath(root) });
     // The [vars] as written, and the compatibility date the docs give.
     const vars = Object.fromEntries([...toml.slice(toml.indexOf('[vars]')).matchAll(/^(\w+) = "([^"]*)"$/gm)].map((m) => [m[1]!, m[2]!]));
     const compatibilityDate = /^compatibility_date = "([\d-]+)"$/m.exec(toml)![1]!;

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { Miniflare, supportedCompatibilityDate } from 'miniflare';
 import { mintCustomerToken, type MintOptions } from '../../src/testing/mint.js';
+import { WORKER_BUILD } from '../../scripts/worker-bundle.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ENTRY = fileURLToPath(new URL('./gate-worker.js', import.meta.url));
@@ -48,21 +49,13 @@ async function bundleWorker(): Promise<Bundle> {
     );
   }
   const result = await build({
+    ...WORKER_BUILD,
     entryPoints: [ENTRY],
     absWorkingDir: ROOT,
-    bundle: true,
-    write: false,
-    format: 'esm',
-    // What wrangler does for Workers without nodejs_compat: no Node built-ins, no polyfills.
-    platform: 'neutral',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    target: 'es2022',
     // Left external so a Node import shows up in the bundle (and fails the test) instead of
     // failing resolution with a less telling message.
     external: ['node:*'],
     metafile: true,
-    logLevel: 'silent',
   });
   return { code: result.outputFiles[0]!.text, metafile: result.metafile };
 }
