@@ -12,6 +12,7 @@ import {
   scenario,
   sleep,
   stateOf,
+  leaveTab,
   useEnvironment,
 } from './helpers.js';
 
@@ -23,6 +24,14 @@ const SLOTS = `
   <template><table><tr><td data-bc-field="customer.email"></td><td><a href="#order">Order 1</a></td></tr></table></template>`;
 
 const statusOf = (gate: BcCustomerGate) => gate.shadowRoot!.querySelector('[part=status]')!;
+
+/** A clock and page lifecycle the test drives, as the gates' environment. */
+function fakePage(): { clock: FakeClock; page: FakeVisibility } {
+  const clock = new FakeClock();
+  const page = new FakeVisibility();
+  useEnvironment({ ...clock.environment(), ...page.environment() });
+  return { clock, page };
+}
 
 describe('focus', () => {
   afterEach(() => resetEnvironment());
@@ -56,33 +65,25 @@ describe('focus', () => {
   });
 
   it('focus on a link in the content survives a tab return with the same answer', async () => {
-    const clock = new FakeClock();
-    const page = new FakeVisibility();
-    useEnvironment({ ...clock.environment(), ...page.environment() });
+    const { clock, page } = fakePage();
     const s = await scenario({ exchange: [{}, { delay: 100 }] });
     const gate = await mountGate(gateHtml(s, SLOTS));
     await stateOf(gate, 'verified');
     const link = gate.querySelector('a')!;
     link.focus();
-    page.set(false);
-    clock.advance(60_000);
-    page.set(true);
+    leaveTab(page, clock, 60_000);
     expect(document.activeElement).to.equal(gate);
     await stateOf(gate, 'verified');
     expect(document.activeElement).to.equal(link);
   });
 
   it('focus in the content when the shopper turns out signed out: the gate keeps it', async () => {
-    const clock = new FakeClock();
-    const page = new FakeVisibility();
-    useEnvironment({ ...clock.environment(), ...page.environment() });
+    const { clock, page } = fakePage();
     const s = await scenario({ token: [{}, { status: 404 }] });
     const gate = await mountGate(gateHtml(s, SLOTS));
     await stateOf(gate, 'verified');
     gate.querySelector('a')!.focus();
-    page.set(false);
-    clock.advance(60_000);
-    page.set(true);
+    leaveTab(page, clock, 60_000);
     await stateOf(gate, 'anonymous');
     expect(document.activeElement).to.equal(gate);
   });

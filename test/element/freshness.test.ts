@@ -16,6 +16,7 @@ import {
   seen,
   sleep,
   stateOf,
+  leaveTab,
   useEnvironment,
   type Scenario,
 } from './helpers.js';
@@ -76,9 +77,7 @@ describe('freshness (controlled clock and page lifecycle)', () => {
     const s = await scenario({ exchange: [answer('a@example.com', seconds() + 900)] });
     const [gate] = await gates(s, 1);
     await stateOf(gate!, 'verified');
-    page.set(false);
-    clock.advance(5000);
-    page.set(true);
+    leaveTab(page, clock, 5000);
     await sleep(50);
     expect(gate!.state).to.equal('verified');
     expect(await requests(s)).to.have.length(2);
@@ -113,9 +112,7 @@ describe('freshness (controlled clock and page lifecycle)', () => {
     const s = await scenario({ exchange: [answer('a@example.com', seconds() + 900), { ...answer('b@example.com', seconds() + 900), delay: 100 }] });
     const [gate] = await gates(s, 1);
     await stateOf(gate!, 'verified');
-    page.set(false);
-    clock.advance(60_000);
-    page.set(true);
+    leaveTab(page, clock, 60_000);
     const old = framesShowing(gate!, 'a@example.com');
     await seen(s, 'exchange', 2);
     await stateOf(gate!, 'verified');
@@ -130,9 +127,7 @@ describe('freshness (controlled clock and page lifecycle)', () => {
     const s = await scenario({ token: [{}, { status: 404 }], exchange: [answer('a@example.com', seconds() + 900)] });
     const [gate] = await gates(s, 1);
     await stateOf(gate!, 'verified');
-    page.set(false);
-    clock.advance(60_000);
-    page.set(true);
+    leaveTab(page, clock, 60_000);
     await stateOf(gate!, 'anonymous');
     expect(gate!.querySelector('.secret')).to.equal(null);
   });
@@ -260,9 +255,7 @@ describe('freshness (controlled clock and page lifecycle)', () => {
     const s = await scenario({ exchange: [answer('a@example.com', seconds() + 900)] });
     const all = await gates(s, 10);
     await Promise.all(all.map((gate) => stateOf(gate, 'verified')));
-    page.set(false);
-    clock.advance(60_000);
-    page.set(true);
+    leaveTab(page, clock, 60_000);
     await Promise.all(all.map((gate) => stateOf(gate, 'verified')));
     expect(await requests(s, 'token')).to.have.length(2);
     expect(await requests(s, 'exchange')).to.have.length(2);

@@ -177,6 +177,13 @@ export class FakeVisibility {
   }
 }
 
+/** The shopper leaves the tab for `ms` on `clock`, then comes back (hidden, time passes, shown). */
+export function leaveTab(page: FakeVisibility, clock: FakeClock, ms: number): void {
+  page.set(false);
+  clock.advance(ms);
+  page.set(true);
+}
+
 /** Real timers, counted: what is still pending after a gate goes away is a leak. */
 export class CountedTimers {
   active = new Set<unknown>();
