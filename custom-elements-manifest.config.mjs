@@ -10,7 +10,8 @@ export default {
       name: 'bc-customer-gate:published',
       packageLinkPhase({ customElementsManifest }) {
         // Describe what ships (dist/element/*.js), not the TypeScript sources.
-        const published = (path) => path.replace(/^(?:\/?src\/|\.\/)?(?:element\/)?([\w.-]+)\.[jt]s$/, 'dist/element/$1.js');
+        const published = (path) =>
+          path.replace(/^(?:\/?src\/|\.\/)?(?:element\/)?([\w.-]+)\.[jt]s$/, 'dist/element/$1.js');
         for (const mod of customElementsManifest.modules) {
           mod.path = published(mod.path);
           for (const exp of mod.exports ?? []) {

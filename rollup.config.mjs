@@ -17,6 +17,11 @@ export default {
     // Lit's production build already shortens its internal members to `_$`-prefixed names; inside
     // this one self-contained file they are private to its own copy of ReactiveElement, so they
     // can be shortened further (no other code reads this copy's internals).
-    terser({ ecma: 2022, compress: { passes: 2 }, mangle: { properties: { regex: /^_\$/ } }, format: { comments: false } }),
+    terser({
+      ecma: 2022,
+      compress: { passes: 2 },
+      mangle: { properties: { regex: /^_\$/ } },
+      format: { comments: false },
+    }),
   ],
 };

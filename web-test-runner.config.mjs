@@ -16,7 +16,9 @@ const engine = process.env.BC_BROWSER || 'chromium';
 function launcher() {
   switch (engine) {
     case 'chromium':
-      return chromeLauncher({ launchOptions: { executablePath: ENGINES.chromium.binaries().chromium, args: chromiumArgs } });
+      return chromeLauncher({
+        launchOptions: { executablePath: ENGINES.chromium.binaries().chromium, args: chromiumArgs },
+      });
     case 'firefox':
       // Puppeteer drives Firefox over WebDriver BiDi; handing it puppeteer-core makes the launcher
       // use `browser: 'firefox'` (and name it Firefox) instead of looking for Chrome.
@@ -26,7 +28,8 @@ function launcher() {
       });
     case 'webkit': {
       const port = Number(process.env.WEBKIT_WEBDRIVER_PORT);
-      if (!port) throw new Error('BC_BROWSER=webkit needs WebKitWebDriver running: use `npm run test:browser -- webkit`.');
+      if (!port)
+        throw new Error('BC_BROWSER=webkit needs WebKitWebDriver running: use `npm run test:browser -- webkit`.');
       return import('@web/test-runner-webdriver').then(({ webdriverLauncher }) =>
         webdriverLauncher({
           hostname: '127.0.0.1',

@@ -42,14 +42,16 @@ export async function mintPool(secret, count) {
     }
     await Promise.all(jobs);
   }
-  if (new Set(pool).size !== count) throw new Error(`bench: the token pool holds duplicates (${new Set(pool).size} of ${count} distinct).`);
+  if (new Set(pool).size !== count)
+    throw new Error(`bench: the token pool holds duplicates (${new Set(pool).size} of ${count} distinct).`);
   return pool;
 }
 
 /** The checks every library cannot express itself, applied after it verified the signature. */
 export function checkBigCommerceClaims(payload) {
   if (payload.operation !== OPERATION) throw new Error('operation');
-  if (typeof payload.store_hash !== 'string' || payload.store_hash !== STORE_HASH || payload.sub !== STORE_HASH) throw new Error('store');
+  if (typeof payload.store_hash !== 'string' || payload.store_hash !== STORE_HASH || payload.sub !== STORE_HASH)
+    throw new Error('store');
   const id = payload.customer?.id;
   if (!Number.isSafeInteger(id) || id <= 0 || typeof payload.customer.email !== 'string') throw new Error('claims');
   return payload;

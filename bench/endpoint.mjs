@@ -56,9 +56,12 @@ async function check(port, target, token, expectedId) {
     body: token,
   });
   const body = await response.text();
-  if (response.status !== 200) throw new BenchError(`${target.name} answered ${response.status} to a valid token: ${body.slice(0, 200)}`);
-  if (response.headers.get('access-control-allow-origin') !== ORIGIN) throw new BenchError(`${target.name} did not allow the storefront origin`);
-  if (target.id !== 'bare' && JSON.parse(body).customer?.id !== expectedId) throw new BenchError(`${target.name} answered for the wrong customer`);
+  if (response.status !== 200)
+    throw new BenchError(`${target.name} answered ${response.status} to a valid token: ${body.slice(0, 200)}`);
+  if (response.headers.get('access-control-allow-origin') !== ORIGIN)
+    throw new BenchError(`${target.name} did not allow the storefront origin`);
+  if (target.id !== 'bare' && JSON.parse(body).customer?.id !== expectedId)
+    throw new BenchError(`${target.name} answered for the wrong customer`);
 }
 
 /** autocannon for `seconds`, each connection cycling through its own slice of the pool. */
@@ -76,12 +79,22 @@ function load(port, pool, { connections, seconds }) {
     timeout: 10,
     setupClient(c) {
       const start = (client++ % connections) * slice;
-      c.setRequests(pool.slice(start, start + slice).map((token) => ({ method: 'POST', path: PATH, headers, body: token })));
+      c.setRequests(
+        pool.slice(start, start + slice).map((token) => ({ method: 'POST', path: PATH, headers, body: token })),
+      );
     },
   });
 }
 
-export async function benchEndpoint({ secret, pool, rounds = 3, seconds = 5, warmupSeconds = 1, connections = 50, log = () => {} }) {
+export async function benchEndpoint({
+  secret,
+  pool,
+  rounds = 3,
+  seconds = 5,
+  warmupSeconds = 1,
+  connections = 50,
+  log = () => {},
+}) {
   const servers = startServers({ secret, origin: ORIGIN });
   try {
     const ports = await servers.ready;

@@ -33,10 +33,16 @@ async function measure(browser, demo, path, withRules) {
     }
     // Sign in (Ann, customer 1), landing on the page under test.
     await page.goto(demo.url(`/login?customer=1&return=${encodeURIComponent(path)}`));
-    await page.waitForFunction(() => {
-      const gates = [...document.querySelectorAll('bc-customer-gate')];
-      return gates.length > 0 && gates.every((gate) => !['idle', 'loading', null].includes(gate.getAttribute('state')));
-    }, undefined, { timeout: 15_000 });
+    await page.waitForFunction(
+      () => {
+        const gates = [...document.querySelectorAll('bc-customer-gate')];
+        return (
+          gates.length > 0 && gates.every((gate) => !['idle', 'loading', null].includes(gate.getAttribute('state')))
+        );
+      },
+      undefined,
+      { timeout: 15_000 },
+    );
     await page.waitForTimeout(300);
     const states = await page.$$eval('bc-customer-gate', (gates) => gates.map((gate) => gate.getAttribute('state')));
     if (!states.includes('verified')) throw new BenchError(`${path}: no gate verified (${states.join(', ')})`);

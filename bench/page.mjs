@@ -51,14 +51,28 @@ export async function benchSize(bundle = readFileSync(CDN_BUNDLE)) {
   const lit = compressed(await floorBytes('./lit-floor.js'));
   const reactive = compressed(await floorBytes('./reactive-floor.js'));
   // The element is built on ReactiveElement, so its own code is what it adds to that floor.
-  return { bundle: element, litAlone: lit, reactiveAlone: reactive, ownGzip: element.gzip - reactive.gzip, ownBrotli: element.brotli - reactive.brotli };
+  return {
+    bundle: element,
+    litAlone: lit,
+    reactiveAlone: reactive,
+    ownGzip: element.gzip - reactive.gzip,
+    ownBrotli: element.brotli - reactive.brotli,
+  };
 }
 
 // ---- browser --------------------------------------------------------------------------------
 
 /** The test page: loads the bundle, then inserts `gates` gates right after a performance mark. */
 function pageHtml({ gates, mode, endpoint, tokenUrl, hint }) {
-  const setup = JSON.stringify({ gates, mode, endpoint, tokenUrl, clientId: CLIENT_ID, hint, contentType: EXCHANGE_CONTENT_TYPE });
+  const setup = JSON.stringify({
+    gates,
+    mode,
+    endpoint,
+    tokenUrl,
+    clientId: CLIENT_ID,
+    hint,
+    contentType: EXCHANGE_CONTENT_TYPE,
+  });
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>bench</title>
 <link rel="icon" href="data:,">
 <style>bc-customer-gate:not(:defined) > * { display: none; }</style>
@@ -126,7 +140,11 @@ async function startBackends(bundle, secret) {
         // Served from memory: the build output may be replaced while the benchmark runs.
         path: '/cdn/bc-customer-gate.js',
         handle(_req, res) {
-          res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Content-Length': bundle.length, 'Cache-Control': 'no-cache' });
+          res.writeHead(200, {
+            'Content-Type': 'text/javascript; charset=utf-8',
+            'Content-Length': bundle.length,
+            'Cache-Control': 'no-cache',
+          });
           res.end(bundle);
         },
       },
@@ -186,7 +204,9 @@ async function loadOnce(browser, backends, { gates, mode, hint, signedIn, settle
   try {
     if (signedIn) {
       const [name, value] = backends.storefront.signIn(CUSTOMER.id).split('=');
-      await context.addCookies([{ name, value, url: `${backends.storefrontOrigin}/`, httpOnly: true, sameSite: 'Lax' }]);
+      await context.addCookies([
+        { name, value, url: `${backends.storefrontOrigin}/`, httpOnly: true, sameSite: 'Lax' },
+      ]);
     }
     const page = await context.newPage();
     const seen = { document: 0, bundle: 0, token: 0, exchange: 0, other: 0 };
@@ -220,7 +240,7 @@ async function loadOnce(browser, backends, { gates, mode, hint, signedIn, settle
       throw new BenchError(`expected ${gates} gate(s) ${expectedState}, got: ${result.states.join(', ')}`);
     }
     if (expectedState === 'verified' && result.texts.some((t) => t !== CUSTOMER.email)) {
-      throw new BenchError('a verified gate did not show the customer\'s own content');
+      throw new BenchError("a verified gate did not show the customer's own content");
     }
     const server = {
       token: backends.storefront.stats.tokenRequests - tokensBefore,
@@ -263,8 +283,22 @@ const SCENARIOS = [
   { id: 'raw', name: 'floor, measured: two plain fetches in a row', gates: 1, mode: 'raw', signedIn: true },
   { id: 'signedIn1', name: 'signed in, 1 gate', gates: 1, mode: 'verified', signedIn: true },
   { id: 'signedIn10', name: 'signed in, 10 gates', gates: 10, mode: 'verified', signedIn: true },
-  { id: 'guestHint1', name: 'guest, logged-in="false", 1 gate', gates: 1, mode: 'anonymous', hint: true, settleMs: 250 },
-  { id: 'guestHint10', name: 'guest, logged-in="false", 10 gates', gates: 10, mode: 'anonymous', hint: true, settleMs: 250 },
+  {
+    id: 'guestHint1',
+    name: 'guest, logged-in="false", 1 gate',
+    gates: 1,
+    mode: 'anonymous',
+    hint: true,
+    settleMs: 250,
+  },
+  {
+    id: 'guestHint10',
+    name: 'guest, logged-in="false", 10 gates',
+    gates: 10,
+    mode: 'anonymous',
+    hint: true,
+    settleMs: 250,
+  },
   { id: 'guest10', name: 'guest, no hint, 10 gates', gates: 10, mode: 'anonymous', settleMs: 250 },
 ];
 
@@ -272,7 +306,12 @@ export async function benchPage({ secret, bundle, loads = 7, delayMs = 50, log =
   const backends = await startBackends(bundle, secret);
   let browser;
   try {
-    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs, timeout: 30_000 });
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: chromiumArgs,
+      timeout: 30_000,
+    });
     backends.storefront.behave({ delayMs });
     // Warm-up (first-load compilation, the browser's own start-up work), then the loads
     // interleaved, in an order rotated each time, so a burst of noise does not land on one scenario.
@@ -291,7 +330,9 @@ export async function benchPage({ secret, bundle, loads = 7, delayMs = 50, log =
       const requests = list[0].requests;
       for (const run of list) {
         if (JSON.stringify(run.requests) !== JSON.stringify(requests)) {
-          throw new BenchError(`${scenario.name}: request counts differ between loads (${JSON.stringify(list.map((r) => r.requests))})`);
+          throw new BenchError(
+            `${scenario.name}: request counts differ between loads (${JSON.stringify(list.map((r) => r.requests))})`,
+          );
         }
       }
       return {
@@ -303,8 +344,20 @@ export async function benchPage({ secret, bundle, loads = 7, delayMs = 50, log =
         // Noise only ever adds time, so the fastest load is the steadier figure on a busy machine.
         bestMs: round1(Math.min(...list.map((r) => r.ms))),
         samplesMs: list.map((r) => round1(r.ms)),
-        timings: list.map((r) => r.timings.map((t) => ({ request: t.request, called: round1(t.called), start: round1(t.start), end: round1(t.end), wait: round1(t.wait) }))),
-        requests: { ...requests, total: Object.values(requests).reduce((a, b) => a + b, 0), gate: requests.token + requests.exchange },
+        timings: list.map((r) =>
+          r.timings.map((t) => ({
+            request: t.request,
+            called: round1(t.called),
+            start: round1(t.start),
+            end: round1(t.end),
+            wait: round1(t.wait),
+          })),
+        ),
+        requests: {
+          ...requests,
+          total: Object.values(requests).reduce((a, b) => a + b, 0),
+          gate: requests.token + requests.exchange,
+        },
         breakdown: breakdown(list),
       };
     });

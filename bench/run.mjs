@@ -49,7 +49,14 @@ async function main() {
   }
   if (wanted('endpoint')) {
     log('Exchange endpoint under load...');
-    results.endpoint = await benchEndpoint({ secret, pool, rounds: quick ? 1 : 3, seconds: quick ? 2 : 5, warmupSeconds: 1, log });
+    results.endpoint = await benchEndpoint({
+      secret,
+      pool,
+      rounds: quick ? 1 : 3,
+      seconds: quick ? 2 : 5,
+      warmupSeconds: 1,
+      log,
+    });
   }
   if (wanted('page')) {
     log('Bundle size...');
@@ -81,37 +88,78 @@ function targets(r) {
   const v = r.verify?.results;
   if (v) {
     const value = ratio(byId(v, 'package').concurrent, byId(v, 'fastJwt').concurrent);
-    list.push({ id: 'verify', name: 'verification, 64 in flight, vs fast-jwt', goal: '>= 0.5x', value: `${value}x`, met: value >= 0.5 });
+    list.push({
+      id: 'verify',
+      name: 'verification, 64 in flight, vs fast-jwt',
+      goal: '>= 0.5x',
+      value: `${value}x`,
+      met: value >= 0.5,
+    });
   }
   const e = r.endpoint?.results;
   if (e) {
     const vsCeiling = ratio(byId(e, 'package').rps, byId(e, 'bare').rps);
     const vsExpress = ratio(byId(e, 'package').rps, byId(e, 'express').rps);
-    list.push({ id: 'endpointCeiling', name: 'endpoint vs bare node:http ceiling', goal: '>= 0.6x', value: `${vsCeiling}x`, met: vsCeiling >= 0.6 });
-    list.push({ id: 'endpointExpress', name: 'endpoint vs Express + jsonwebtoken', goal: '>= 10x', value: `${vsExpress}x`, met: vsExpress >= 10 });
+    list.push({
+      id: 'endpointCeiling',
+      name: 'endpoint vs bare node:http ceiling',
+      goal: '>= 0.6x',
+      value: `${vsCeiling}x`,
+      met: vsCeiling >= 0.6,
+    });
+    list.push({
+      id: 'endpointExpress',
+      name: 'endpoint vs Express + jsonwebtoken',
+      goal: '>= 10x',
+      value: `${vsExpress}x`,
+      met: vsExpress >= 10,
+    });
   }
   const p = r.page;
   if (p) {
     for (const id of ['signedIn1', 'signedIn10']) {
       const row = byId(p.results, id);
       const over = Math.round((row.revealMs - p.floorMs) * 10) / 10;
-      list.push({ id: `reveal-${id}`, name: `reveal, ${row.gates} gate${row.gates > 1 ? 's' : ''}, over the ${p.floorMs} ms floor`, goal: '<= +25 ms', value: `${over >= 0 ? '+' : ''}${over} ms`, met: over <= 25 });
+      list.push({
+        id: `reveal-${id}`,
+        name: `reveal, ${row.gates} gate${row.gates > 1 ? 's' : ''}, over the ${p.floorMs} ms floor`,
+        goal: '<= +25 ms',
+        value: `${over >= 0 ? '+' : ''}${over} ms`,
+        met: over <= 25,
+      });
     }
   }
   if (r.layout) {
     const worst = Math.max(...r.layout.results.map((x) => x.with));
-    list.push({ id: 'cls', name: 'demo pages, worst CLS with the layout rules', goal: '< 0.1 (good)', value: worst.toFixed(3), met: worst < 0.1 });
+    list.push({
+      id: 'cls',
+      name: 'demo pages, worst CLS with the layout rules',
+      goal: '< 0.1 (good)',
+      value: worst.toFixed(3),
+      met: worst < 0.1,
+    });
   }
   if (r.size) {
-    list.push({ id: 'bundle', name: 'CDN bundle, gzip', goal: '<= 6,500 B', value: `${fmtInt(r.size.bundle.gzip)} B`, met: r.size.bundle.gzip <= 6500 });
+    list.push({
+      id: 'bundle',
+      name: 'CDN bundle, gzip',
+      goal: '<= 6,500 B',
+      value: `${fmtInt(r.size.bundle.gzip)} B`,
+      met: r.size.bundle.gzip <= 6500,
+    });
   }
   return list;
 }
 
 function table(headers, rows) {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => String(row[i]).length)));
-  const line = (cells) => `| ${cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(' | ')} |`;
-  return [line(headers), `|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
+  const line = (cells) =>
+    `| ${cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(' | ')} |`;
+  return [
+    line(headers),
+    `|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+    ...rows.map(line),
+  ].join('\n');
 }
 
 const x = (value) => (value === null ? '-' : `${value.toFixed(2)}x`);
@@ -122,7 +170,9 @@ function report(r) {
     const { results: v, tokens, rounds, inFlight } = r.verify;
     const floor = byId(v, 'floor');
     const fast = byId(v, 'fastJwt');
-    out.push(`Token verification: ${fmtInt(tokens)} distinct valid tokens per pass, median of ${rounds} rounds (tokens/s)`);
+    out.push(
+      `Token verification: ${fmtInt(tokens)} distinct valid tokens per pass, median of ${rounds} rounds (tokens/s)`,
+    );
     out.push(
       table(
         ['verifier', 'one at a time', 'x floor', `${inFlight} in flight`, 'x floor', 'x fast-jwt'],
@@ -142,11 +192,21 @@ function report(r) {
     const { results: e, connections, seconds, rounds } = r.endpoint;
     const bare = byId(e, 'bare');
     const express = byId(e, 'express');
-    out.push(`Exchange endpoint over loopback: ${connections} connections, ${seconds} s after a warm-up, median of ${rounds} rounds; zero non-2xx answers`);
+    out.push(
+      `Exchange endpoint over loopback: ${connections} connections, ${seconds} s after a warm-up, median of ${rounds} rounds; zero non-2xx answers`,
+    );
     out.push(
       table(
         ['endpoint', 'req/s', 'p50 ms', 'p99 ms', 'x ceiling', 'x Express', 'server CPU us/req'],
-        e.map((t) => [t.name, fmtInt(t.rps), t.p50, t.p99, x(ratio(t.rps, bare.rps)), x(ratio(t.rps, express.rps)), t.cpuMicrosPerRequest.toFixed(0)]),
+        e.map((t) => [
+          t.name,
+          fmtInt(t.rps),
+          t.p50,
+          t.p99,
+          x(ratio(t.rps, bare.rps)),
+          x(ratio(t.rps, express.rps)),
+          t.cpuMicrosPerRequest.toFixed(0),
+        ]),
       ),
     );
     out.push('');
@@ -159,9 +219,24 @@ function report(r) {
         ['file', 'minified', 'gzip', 'brotli'],
         [
           ['dist/cdn/bc-customer-gate.js', fmtInt(bundle.minified), fmtInt(bundle.gzip), fmtInt(bundle.brotli)],
-          ['a minimal LitElement (lit-html), same build', fmtInt(litAlone.minified), fmtInt(litAlone.gzip), fmtInt(litAlone.brotli)],
-          ['a minimal ReactiveElement, same build', fmtInt(reactiveAlone.minified), fmtInt(reactiveAlone.gzip), fmtInt(reactiveAlone.brotli)],
-          ['the element\'s own code (over ReactiveElement)', fmtInt(bundle.minified - reactiveAlone.minified), fmtInt(r.size.ownGzip), fmtInt(r.size.ownBrotli)],
+          [
+            'a minimal LitElement (lit-html), same build',
+            fmtInt(litAlone.minified),
+            fmtInt(litAlone.gzip),
+            fmtInt(litAlone.brotli),
+          ],
+          [
+            'a minimal ReactiveElement, same build',
+            fmtInt(reactiveAlone.minified),
+            fmtInt(reactiveAlone.gzip),
+            fmtInt(reactiveAlone.brotli),
+          ],
+          [
+            "the element's own code (over ReactiveElement)",
+            fmtInt(bundle.minified - reactiveAlone.minified),
+            fmtInt(r.size.ownGzip),
+            fmtInt(r.size.ownBrotli),
+          ],
         ],
       ),
     );
@@ -169,18 +244,35 @@ function report(r) {
   }
   if (r.layout) {
     const l = r.layout;
-    out.push(`Cumulative Layout Shift, demo pages, signed in, Chromium ${l.chromium}, token route delayed ${l.delayMs} ms (worst of ${l.loads})`);
-    out.push(table(['page', 'without the layout rules', 'with them'], l.results.map((x) => [x.page, x.without.toFixed(3), x.with.toFixed(3)])));
+    out.push(
+      `Cumulative Layout Shift, demo pages, signed in, Chromium ${l.chromium}, token route delayed ${l.delayMs} ms (worst of ${l.loads})`,
+    );
+    out.push(
+      table(
+        ['page', 'without the layout rules', 'with them'],
+        l.results.map((x) => [x.page, x.without.toFixed(3), x.with.toFixed(3)]),
+      ),
+    );
     out.push('');
   }
   if (r.page) {
     const p = r.page;
-    out.push(`Page in headless Chromium ${p.chromium}: ${p.delayMs} ms added to every token and exchange answer; floor ${p.floorMs} ms`);
+    out.push(
+      `Page in headless Chromium ${p.chromium}: ${p.delayMs} ms added to every token and exchange answer; floor ${p.floorMs} ms`,
+    );
     const raw = byId(p.results, 'raw');
     const over = (ms, floor) => `${ms - floor >= 0 ? '+' : ''}${(ms - floor).toFixed(1)}`;
     out.push(
       table(
-        ['page', 'requests', 'gate requests', 'reveal ms (median)', 'fastest', `over ${p.floorMs} ms`, 'over two plain fetches'],
+        [
+          'page',
+          'requests',
+          'gate requests',
+          'reveal ms (median)',
+          'fastest',
+          `over ${p.floorMs} ms`,
+          'over two plain fetches',
+        ],
         p.results.map((s) => {
           const signedIn = !s.id.startsWith('guest');
           return [
@@ -197,18 +289,28 @@ function report(r) {
     );
     const split = p.results.filter((s) => s.breakdown);
     out.push('');
-    out.push('Where the time went (medians, ms): mark to first fetch() call, token request, page work between, exchange request, last byte to reveal');
+    out.push(
+      'Where the time went (medians, ms): mark to first fetch() call, token request, page work between, exchange request, last byte to reveal',
+    );
     out.push(
       table(
         ['page', 'to first call', 'token', 'between', 'exchange', 'to reveal'],
-        split.map((s) => [s.name, ...['toFirstCall', 'token', 'between', 'exchange', 'toReveal'].map((k) => s.breakdown[k].toFixed(1))]),
+        split.map((s) => [
+          s.name,
+          ...['toFirstCall', 'token', 'between', 'exchange', 'toReveal'].map((k) => s.breakdown[k].toFixed(1)),
+        ]),
       ),
     );
     out.push('');
   }
   if (r.targets.length) {
     out.push('Targets');
-    out.push(table(['target', 'goal', 'measured', 'met'], r.targets.map((t) => [t.name, t.goal, t.value, t.met ? 'yes' : 'NO'])));
+    out.push(
+      table(
+        ['target', 'goal', 'measured', 'met'],
+        r.targets.map((t) => [t.name, t.goal, t.value, t.met ? 'yes' : 'NO']),
+      ),
+    );
   }
   return out.join('\n');
 }

@@ -9,7 +9,12 @@ import { ALGORITHMS, CLIENT_ID, ISSUER, STORE_HASH, checkBigCommerceClaims } fro
 
 /** This package: the handler on node:http through toNodeListener's fast path. */
 function packageServer({ secret, origin }) {
-  const handler = createCustomerGateHandler({ clientId: CLIENT_ID, clientSecret: secret, stores: STORE_HASH, origins: [origin] });
+  const handler = createCustomerGateHandler({
+    clientId: CLIENT_ID,
+    clientSecret: secret,
+    stores: STORE_HASH,
+    origins: [origin],
+  });
   return createServer(toNodeListener(handler));
 }
 
@@ -50,10 +55,20 @@ function expressServer({ secret, origin }) {
     if (requestOrigin) res.set('Access-Control-Allow-Origin', requestOrigin);
     try {
       const claims = checkBigCommerceClaims(
-        jwt.verify(String(req.body).trim(), secret, { algorithms: ALGORITHMS, audience: CLIENT_ID, issuer: ISSUER, maxAge: 900, clockTolerance: 30 }),
+        jwt.verify(String(req.body).trim(), secret, {
+          algorithms: ALGORITHMS,
+          audience: CLIENT_ID,
+          issuer: ISSUER,
+          maxAge: 900,
+          clockTolerance: 30,
+        }),
       );
       const { id, email, group_id: groupId } = claims.customer;
-      res.json({ customer: { id, email, groupId: groupId ?? null }, storeHash: claims.store_hash, expiresAt: claims.exp });
+      res.json({
+        customer: { id, email, groupId: groupId ?? null },
+        storeHash: claims.store_hash,
+        expiresAt: claims.exp,
+      });
     } catch {
       res.status(401).json({ error: 'invalid_token' });
     }

@@ -7,7 +7,16 @@ import { createVerifier as createFastJwtVerifier } from 'fast-jwt';
 import { jwtVerify } from 'jose';
 import jwt from 'jsonwebtoken';
 import { createVerifier } from 'bc-customer-gate/server';
-import { ALGORITHMS, BenchError, CLIENT_ID, ISSUER, STORE_HASH, checkBigCommerceClaims, median, rotate } from './common.mjs';
+import {
+  ALGORITHMS,
+  BenchError,
+  CLIENT_ID,
+  ISSUER,
+  STORE_HASH,
+  checkBigCommerceClaims,
+  median,
+  rotate,
+} from './common.mjs';
 
 const MAX_AGE_S = 900;
 const TOLERANCE_S = 30;
@@ -53,7 +62,13 @@ export function contenders(secret) {
       name: 'jsonwebtoken, string secret',
       verify: (token) =>
         checkBigCommerceClaims(
-          jwt.verify(token, secret, { algorithms: ALGORITHMS, audience: CLIENT_ID, issuer: ISSUER, maxAge: MAX_AGE_S, clockTolerance: TOLERANCE_S }),
+          jwt.verify(token, secret, {
+            algorithms: ALGORITHMS,
+            audience: CLIENT_ID,
+            issuer: ISSUER,
+            maxAge: MAX_AGE_S,
+            clockTolerance: TOLERANCE_S,
+          }),
         ),
     },
     { id: 'fastJwt', name: 'fast-jwt (sync, no cache)', verify: (token) => checkBigCommerceClaims(fast(token)) },
@@ -81,7 +96,12 @@ function floorVerifier(secret) {
     const payload = JSON.parse(Buffer.from(token.slice(first + 1, second), 'base64url').toString('utf8'));
     const now = Date.now() / 1000;
     if (typeof payload.exp !== 'number' || payload.exp <= now - TOLERANCE_S) throw new Error('expired');
-    if (typeof payload.iat !== 'number' || payload.iat > now + TOLERANCE_S || now - payload.iat > MAX_AGE_S + TOLERANCE_S) throw new Error('iat');
+    if (
+      typeof payload.iat !== 'number' ||
+      payload.iat > now + TOLERANCE_S ||
+      now - payload.iat > MAX_AGE_S + TOLERANCE_S
+    )
+      throw new Error('iat');
     if (payload.iss !== ISSUER || payload.aud !== CLIENT_ID) throw new Error('iss/aud');
     return checkBigCommerceClaims(payload);
   };
@@ -103,7 +123,8 @@ async function pass(verify, tokens, inFlight) {
       } catch (error) {
         firstError ??= error;
       }
-      if ((next & 1023) === 0 && performance.now() > deadline) throw new BenchError(`a verification pass took over ${PASS_LIMIT_MS / 1000} s`);
+      if ((next & 1023) === 0 && performance.now() > deadline)
+        throw new BenchError(`a verification pass took over ${PASS_LIMIT_MS / 1000} s`);
     }
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
@@ -132,7 +153,9 @@ export async function benchVerify({ secret, pool, rounds = 5, warmup = 2000, inF
         const result = await pass(contender.verify, pool, mode.inFlight);
         if (result.accepted !== pool.length) {
           const why = result.firstError?.code ?? result.firstError?.message ?? 'unknown';
-          throw new BenchError(`${contender.name} accepted ${result.accepted} of ${pool.length} valid tokens (${mode.id}); first refusal: ${why}`);
+          throw new BenchError(
+            `${contender.name} accepted ${result.accepted} of ${pool.length} valid tokens (${mode.id}); first refusal: ${why}`,
+          );
         }
         samples[contender.id][mode.id].push((pool.length / result.ms) * 1000);
       }

@@ -33,7 +33,12 @@ export function purchasesOf(storeHash, customerId) {
   return [...list].sort((a, b) => b.purchasedOn.localeCompare(a.purchasedOn));
 }
 
-const dateFormat = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC' });
+const dateFormat = new Intl.DateTimeFormat('en-US', {
+  month: 'short',
+  day: 'numeric',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
 
 function describe(purchase) {
   return {
@@ -54,7 +59,8 @@ function describe(purchase) {
 export function recentlyPurchased(storeHash, customerId) {
   const products = purchasesOf(storeHash, customerId).map(describe);
   const bought = {};
-  for (const product of products) bought[product.sku] ??= [{ purchasedOn: product.purchasedOn, quantity: product.quantity }];
+  for (const product of products)
+    bought[product.sku] ??= [{ purchasedOn: product.purchasedOn, quantity: product.quantity }];
   return { products, bought };
 }
 
@@ -78,13 +84,16 @@ export function createDemoApp({ storefrontOrigin, host, port, log = () => {} }) 
     // Never the token: only the failure's code and phase.
     onError(error, context) {
       if (context.status === 401) log(`app: refused a token (${context.code})`);
-      else log(`app: the exchange failed in ${context.phase}: ${error instanceof Error ? error.message : String(error)}`);
+      else
+        log(`app: the exchange failed in ${context.phase}: ${error instanceof Error ? error.message : String(error)}`);
     },
   };
 
   const allowed = ({ customer, storeHash }) => {
     if (DENIED_GROUPS.has(customer.groupId ?? '')) {
-      log(`app: denied customer ${customer.id} on ${storeHash} (group ${customer.groupId}: ${GROUPS[customer.groupId]})`);
+      log(
+        `app: denied customer ${customer.id} on ${storeHash} (group ${customer.groupId}: ${GROUPS[customer.groupId]})`,
+      );
       return false;
     }
     return true;
@@ -184,7 +193,8 @@ export function createDemoApp({ storefrontOrigin, host, port, log = () => {} }) 
     get stats() {
       return {
         requests: stats.requests.map((record) => ({ ...record })),
-        count: (method, path) => stats.requests.filter((r) => r.method === method && (path === undefined || r.path === path)).length,
+        count: (method, path) =>
+          stats.requests.filter((r) => r.method === method && (path === undefined || r.path === path)).length,
       };
     },
     resetStats() {
@@ -206,6 +216,10 @@ storefront's pages; there is nothing to see here directly.</p>
 </ul>
 </html>
 `;
-  response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(body) });
+  response.writeHead(200, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'Content-Length': Buffer.byteLength(body),
+  });
   response.end(body);
 }

@@ -29,7 +29,12 @@ import {
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** What the demo needs from the build: the server and testing entries and both element builds. */
-const BUILD_OUTPUTS = ['dist/server/index.js', 'dist/testing/index.js', 'dist/element/index.js', 'dist/cdn/bc-customer-gate.js'];
+const BUILD_OUTPUTS = [
+  'dist/server/index.js',
+  'dist/testing/index.js',
+  'dist/element/index.js',
+  'dist/cdn/bc-customer-gate.js',
+];
 const BUILD_INPUTS = ['src', 'package.json', 'tsconfig.json', 'rollup.config.mjs', 'scripts/build.mjs'];
 
 /**
@@ -44,28 +49,49 @@ const BUILD_INPUTS = ['src', 'package.json', 'tsconfig.json', 'rollup.config.mjs
 export async function startDemo(options = {}) {
   const host = options.host ?? '127.0.0.1';
   const quiet = options.quiet === true;
-  const storefrontPort = readPort(options.storefrontPort, STOREFRONT_PORT_ENV, DEFAULT_STOREFRONT_PORT, 'storefrontPort');
+  const storefrontPort = readPort(
+    options.storefrontPort,
+    STOREFRONT_PORT_ENV,
+    DEFAULT_STOREFRONT_PORT,
+    'storefrontPort',
+  );
   const appPort = readPort(options.appPort, APP_PORT_ENV, DEFAULT_APP_PORT, 'appPort');
   if (storefrontPort !== 0 && storefrontPort === appPort) {
-    throw new Error(`The storefront and the app need different ports (both are ${appPort}); set ${APP_PORT_ENV} (bc-customer-gate dev: --app-port) to another one.`);
+    throw new Error(
+      `The storefront and the app need different ports (both are ${appPort}); set ${APP_PORT_ENV} (bc-customer-gate dev: --app-port) to another one.`,
+    );
   }
   for (const file of BUILD_OUTPUTS) {
-    if (!existsSync(join(root, file))) throw new Error(`${file} is missing: run \`npm run build\` first (npm start does it for you).`);
+    if (!existsSync(join(root, file)))
+      throw new Error(`${file} is missing: run \`npm run build\` first (npm start does it for you).`);
   }
 
-  const [{ createDemoStorefront }, { createDemoApp }] = await Promise.all([import('./storefront.mjs'), import('./app.mjs')]);
+  const [{ createDemoStorefront }, { createDemoApp }] = await Promise.all([
+    import('./storefront.mjs'),
+    import('./app.mjs'),
+  ]);
   const names = hostNames(host);
   const log = quiet ? () => {} : (line) => console.log(line);
 
   let links = { appUrl: '', endpoint: '', fragmentEndpoint: '' };
   const storefront = createDemoStorefront({ host, port: storefrontPort, links: () => links });
-  const storefrontBound = await listening(storefront.listen().then((address) => address.port), storefrontPort, `${STOREFRONT_PORT_ENV} (bc-customer-gate dev: --port)`, 'storefront');
+  const storefrontBound = await listening(
+    storefront.listen().then((address) => address.port),
+    storefrontPort,
+    `${STOREFRONT_PORT_ENV} (bc-customer-gate dev: --port)`,
+    'storefront',
+  );
   const storefrontOrigin = `http://${names.storefront}:${storefrontBound}`;
 
   const app = createDemoApp({ storefrontOrigin, host, port: appPort, log });
   let appBound;
   try {
-    appBound = await listening(app.start(), appPort, `${APP_PORT_ENV} (bc-customer-gate dev: --app-port)`, 'app backend');
+    appBound = await listening(
+      app.start(),
+      appPort,
+      `${APP_PORT_ENV} (bc-customer-gate dev: --app-port)`,
+      'app backend',
+    );
   } catch (error) {
     await storefront.close();
     throw error;
@@ -145,7 +171,9 @@ function hostNames(host) {
 function readPort(value, envName, fallback, optionName) {
   if (value !== undefined && value !== null) {
     if (!Number.isInteger(value) || value < 0 || value > 65535) {
-      throw new TypeError(`"${optionName}" must be a port number from 0 to 65535 (0 picks a free port), not ${JSON.stringify(value)}.`);
+      throw new TypeError(
+        `"${optionName}" must be a port number from 0 to 65535 (0 picks a free port), not ${JSON.stringify(value)}.`,
+      );
     }
     return value;
   }
@@ -153,7 +181,9 @@ function readPort(value, envName, fallback, optionName) {
   if (raw === undefined || raw.trim() === '') return fallback;
   const port = Number(raw.trim());
   if (!/^\d+$/.test(raw.trim()) || port > 65535) {
-    throw new TypeError(`${envName} must be a port number from 0 to 65535 (0 picks a free port), not ${JSON.stringify(raw)}.`);
+    throw new TypeError(
+      `${envName} must be a port number from 0 to 65535 (0 picks a free port), not ${JSON.stringify(raw)}.`,
+    );
   }
   return port;
 }
@@ -165,10 +195,16 @@ async function listening(promise, port, setting, what) {
   } catch (error) {
     const code = error?.code;
     if (code === 'EADDRINUSE') {
-      throw Object.assign(new Error(`Port ${port} (the ${what}) is already in use: set ${setting} to a free port, or to 0 to pick one.`), { code });
+      throw Object.assign(
+        new Error(`Port ${port} (the ${what}) is already in use: set ${setting} to a free port, or to 0 to pick one.`),
+        { code },
+      );
     }
     if (code === 'EACCES') {
-      throw Object.assign(new Error(`Not allowed to listen on port ${port} (the ${what}): set ${setting} to a port above 1023.`), { code });
+      throw Object.assign(
+        new Error(`Not allowed to listen on port ${port} (the ${what}): set ${setting} to a port above 1023.`),
+        { code },
+      );
     }
     throw error;
   }
@@ -208,7 +244,8 @@ function newestChange(path) {
 
 /** `missing`, `stale` or `ok`. Outside a checkout (an installed package) there is no src/ to compare. */
 function buildState() {
-  if (BUILD_OUTPUTS.some((file) => !existsSync(join(root, file)))) return existsSync(join(root, 'src')) ? 'missing' : 'damaged';
+  if (BUILD_OUTPUTS.some((file) => !existsSync(join(root, file))))
+    return existsSync(join(root, 'src')) ? 'missing' : 'damaged';
   if (!existsSync(join(root, 'src'))) return 'ok';
   const built = Math.min(...BUILD_OUTPUTS.map((file) => statSync(join(root, file)).mtimeMs));
   const changed = Math.max(...BUILD_INPUTS.map((input) => newestChange(join(root, input))));
@@ -222,7 +259,11 @@ function ensureBuilt() {
   if (state === 'damaged') {
     throw new Error('dist/ is incomplete in this installation; reinstall bc-customer-gate.');
   }
-  console.error(state === 'missing' ? 'dist/ is missing: running npm run build…' : 'src/ changed since the last build: running npm run build…');
+  console.error(
+    state === 'missing'
+      ? 'dist/ is missing: running npm run build…'
+      : 'src/ changed since the last build: running npm run build…',
+  );
   const result = spawnSync('npm run build', { cwd: root, stdio: 'inherit', shell: true });
   if (result.status !== 0) throw new Error('npm run build failed: fix the errors above, then run npm start again.');
 }

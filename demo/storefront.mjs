@@ -71,7 +71,9 @@ export function createDemoStorefront({ host, port, links }) {
       const names = [...out.matchAll(PARTIAL)].map((match) => match[1]);
       if (names.length === 0) break;
       const partials = Object.fromEntries(
-        await Promise.all([...new Set(names)].map(async (name) => [name, await readFile(join(PARTIALS_DIR, `${name}.html`), 'utf8')])),
+        await Promise.all(
+          [...new Set(names)].map(async (name) => [name, await readFile(join(PARTIALS_DIR, `${name}.html`), 'utf8')]),
+        ),
       );
       out = out.replace(PARTIAL, (_match, name) => partials[name]);
     }

@@ -24,7 +24,10 @@ function safeList(dir) {
 }
 
 function onPath(command) {
-  return (process.env.PATH ?? '').split(':').map((dir) => join(dir, command)).find((path) => existsSync(path));
+  return (process.env.PATH ?? '')
+    .split(':')
+    .map((dir) => join(dir, command))
+    .find((path) => existsSync(path));
 }
 
 /**
@@ -46,7 +49,8 @@ export const ENGINES = {
     label: 'WebKit',
     binaries: () => ({
       WebKitWebDriver: process.env.WEBKIT_WEBDRIVER_PATH || onPath('WebKitWebDriver') || '/usr/bin/WebKitWebDriver',
-      MiniBrowser: process.env.WEBKIT_BROWSER_PATH || findMiniBrowser() || '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser',
+      MiniBrowser:
+        process.env.WEBKIT_BROWSER_PATH || findMiniBrowser() || '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser',
       // MiniBrowser (GTK) has no headless mode: it needs a display, Xvfb's when there is none.
       ...(process.env.DISPLAY ? {} : { 'xvfb-run': onPath('xvfb-run') || '/usr/bin/xvfb-run' }),
     }),

@@ -11,7 +11,6 @@ import { freePort } from './free-port.mjs';
 
 const APP = join(ROOT, 'test/runtimes/next-app');
 
-
 function linkModules() {
   const link = join(APP, 'node_modules');
   const target = relative(APP, join(folderOf('next'), 'node_modules'));
@@ -29,7 +28,8 @@ export async function startNext() {
   const env = { ...process.env, ...quiet };
   for (const name of Object.keys(SERVER_ENV)) delete env[name];
   const build = spawnSync(process.execPath, [next, 'build', APP], { cwd: APP, env, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`next build failed (exit ${build.status}):\n${build.stdout}\n${build.stderr}`);
+  if (build.status !== 0)
+    throw new Error(`next build failed (exit ${build.status}):\n${build.stdout}\n${build.stderr}`);
   const buildSeconds = ((performance.now() - started) / 1000).toFixed(1);
 
   const port = await freePort();
@@ -68,5 +68,11 @@ export async function startNext() {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
-  return { base, runtime: 'next', version: `${PINS.next.version} (Node ${process.versions.node}, build ${buildSeconds} s)`, output: () => output, stop };
+  return {
+    base,
+    runtime: 'next',
+    version: `${PINS.next.version} (Node ${process.versions.node}, build ${buildSeconds} s)`,
+    output: () => output,
+    stop,
+  };
 }

@@ -49,11 +49,16 @@ export function installRuntime(name, log = (line) => console.error(line)) {
   const folder = folderOf(name);
   const marker = join(folder, 'installed.json');
   const wanted = JSON.stringify({ [pin.package]: pin.version, ...pin.extra });
-  if (existsSync(marker) && readFileSync(marker, 'utf8') === wanted && existsSync(binaryOf(name))) return binaryOf(name);
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === wanted && existsSync(binaryOf(name)))
+    return binaryOf(name);
 
   log(`installing ${pin.package}@${pin.version} into ${folder.slice(ROOT.length)}`);
   mkdirSync(folder, { recursive: true });
-  const manifest = { name: `runtime-${name}`, private: true, dependencies: { [pin.package]: pin.version, ...pin.extra } };
+  const manifest = {
+    name: `runtime-${name}`,
+    private: true,
+    dependencies: { [pin.package]: pin.version, ...pin.extra },
+  };
   writeFileSync(join(folder, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const result = spawnSync(npm, ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error'], {
@@ -73,5 +78,6 @@ export function installRuntimes(names = Object.keys(PINS), log) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const names = process.argv.slice(2);
-  for (const [name, bin] of Object.entries(installRuntimes(names.length ? names : undefined))) console.log(`${name}\t${bin}`);
+  for (const [name, bin] of Object.entries(installRuntimes(names.length ? names : undefined)))
+    console.log(`${name}\t${bin}`);
 }

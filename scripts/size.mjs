@@ -34,7 +34,10 @@ const brotli = brotliCompressSync(source, {
 
 const { default: config } = await import(new URL('rollup.config.mjs', root).href);
 const cdn = Array.isArray(config) ? config[0] : config;
-const bundle = await rollup({ input: new URL(cdn.input, root).pathname, plugins: cdn.plugins.filter((p) => p.name !== 'terser') });
+const bundle = await rollup({
+  input: new URL(cdn.input, root).pathname,
+  plugins: cdn.plugins.filter((p) => p.name !== 'terser'),
+});
 const { output } = await bundle.generate({ format: 'es' });
 await bundle.close();
 let before = '';
@@ -42,7 +45,11 @@ let counted = 0;
 const rows = [];
 for (const [id, module] of Object.entries(output[0].modules)) {
   if (!module.code) continue;
-  const { code: small } = await minify(module.code, { ecma: 2022, compress: { passes: 2, unused: false }, mangle: false });
+  const { code: small } = await minify(module.code, {
+    ecma: 2022,
+    compress: { passes: 2, unused: false },
+    mangle: false,
+  });
   before += small;
   const total = gzip(before);
   rows.push([id.replace(/^.*node_modules\//, '').replace(new URL('.', root).pathname, ''), total - counted]);
@@ -52,7 +59,9 @@ console.log('What each module adds (gzip, unmangled; see the note in scripts/siz
 for (const [name, bytes] of rows) console.log(`  ${name.padEnd(48)} ${String(bytes).padStart(6)} B`);
 
 const size = gzip(source);
-console.log(`dist/cdn/bc-customer-gate.js: ${source.length} B minified, ${size} B gzip, ${brotli} B brotli (budget ${BUDGET_GZIP} B gzip)`);
+console.log(
+  `dist/cdn/bc-customer-gate.js: ${source.length} B minified, ${size} B gzip, ${brotli} B brotli (budget ${BUDGET_GZIP} B gzip)`,
+);
 if (size > BUDGET_GZIP) {
   console.error(`size: over budget by ${size - BUDGET_GZIP} B gzip.`);
   process.exit(1);

@@ -19,7 +19,9 @@ import { freePort } from './free-port.mjs';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const inCI = process.env.CI === 'true' || process.env.CI === '1';
 
-const asked = process.argv.slice(2).length ? process.argv.slice(2) : (process.env.BC_BROWSERS ?? '').split(/[\s,]+/).filter(Boolean);
+const asked = process.argv.slice(2).length
+  ? process.argv.slice(2)
+  : (process.env.BC_BROWSERS ?? '').split(/[\s,]+/).filter(Boolean);
 const unknown = asked.filter((name) => !(name in ENGINES));
 if (unknown.length) {
   console.error(`Unknown engine ${unknown.join(', ')}. Known: ${Object.keys(ENGINES).join(', ')}.`);
@@ -33,7 +35,6 @@ function versionOf(command, args = ['--version']) {
   const line = `${result.stdout ?? ''}`.split('\n').find((text) => /\d+\.\d+/.test(text)) ?? '';
   return /\d+(\.\d+)+\S*/.exec(line)?.[0] ?? 'unknown version';
 }
-
 
 /** WebKitWebDriver on a free loopback port (under xvfb-run when there is no display), ready to use. */
 async function startWebKitDriver() {
@@ -74,7 +75,9 @@ function browserVersion(engine) {
   if (engine === 'chromium') return versionOf(binaries.chromium);
   if (engine === 'firefox') return versionOf(binaries.firefox);
   // MiniBrowser needs a display even to print its version.
-  return binaries['xvfb-run'] ? versionOf(binaries['xvfb-run'], ['-a', binaries.MiniBrowser, '--version']) : versionOf(binaries.MiniBrowser);
+  return binaries['xvfb-run']
+    ? versionOf(binaries['xvfb-run'], ['-a', binaries.MiniBrowser, '--version'])
+    : versionOf(binaries.MiniBrowser);
 }
 
 function runSuite(engine, env) {
@@ -141,7 +144,9 @@ console.log('');
 for (const line of lines) console.log(line);
 if (skipped.length) {
   const bar = '!'.repeat(78);
-  console.log(`\n${bar}\n  NOT TESTED in ${skipped.join(', ')}: the element's support for ${skipped.length > 1 ? 'these engines' : 'this engine'} was not checked.`);
+  console.log(
+    `\n${bar}\n  NOT TESTED in ${skipped.join(', ')}: the element's support for ${skipped.length > 1 ? 'these engines' : 'this engine'} was not checked.`,
+  );
   const ran = engines.filter((engine) => !skipped.includes(engine));
   console.log(`  CI runs all three; install the missing packages above to run them here.`);
   if (ran.length) console.log(`  To run only the installed ones: npm run test:browser -- ${ran.join(' ')}`);

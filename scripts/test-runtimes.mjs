@@ -22,7 +22,14 @@ const RUNTIMES = {
   'node-24': () => ({ command: [installRuntime('node-24'), join(SERVERS, 'node.mjs')] }),
   bun: () => ({ command: [installRuntime('bun'), join(SERVERS, 'bun.mjs')], env: { DO_NOT_TRACK: '1' } }),
   deno: () => ({
-    command: [installRuntime('deno'), 'run', '--allow-net=127.0.0.1', '--allow-env', '--allow-read', join(SERVERS, 'deno.mjs')],
+    command: [
+      installRuntime('deno'),
+      'run',
+      '--allow-net=127.0.0.1',
+      '--allow-env',
+      '--allow-read',
+      join(SERVERS, 'deno.mjs'),
+    ],
     env: { DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1' },
   }),
   workerd: () => ({ inProcess: startWorkerd }),
@@ -32,7 +39,11 @@ const RUNTIMES = {
 /** Starts an entry that prints `{"port","runtime","version"}` once it listens. */
 function startProcess({ command: [binary, ...args], env = {} }) {
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { cwd: ROOT, env: { ...process.env, ...SERVER_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(binary, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...SERVER_ENV, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => fail(new Error('did not start listening within 30 s')), 30_000);
@@ -56,7 +67,8 @@ function startProcess({ command: [binary, ...args], env = {} }) {
         runtime: hello.runtime,
         version: hello.version,
         output: () => stderr,
-        stop: () => new Promise((done) => (child.exitCode !== null ? done() : (child.once('exit', done), child.kill()))),
+        stop: () =>
+          new Promise((done) => (child.exitCode !== null ? done() : (child.once('exit', done), child.kill()))),
       });
     });
   });
@@ -79,7 +91,13 @@ async function startWorkerd() {
   });
   const base = (await mf.ready).origin;
   const fromMiniflare = createRequire(createRequire(import.meta.url).resolve('miniflare'));
-  return { base, runtime: 'workerd', version: fromMiniflare('workerd/package.json').version, output: () => '', stop: () => mf.dispose() };
+  return {
+    base,
+    runtime: 'workerd',
+    version: fromMiniflare('workerd/package.json').version,
+    output: () => '',
+    stop: () => mf.dispose(),
+  };
 }
 
 if (!existsSync(join(ROOT, 'dist/server/index.js'))) {
@@ -105,7 +123,8 @@ for (const name of names) {
     const result = await runCases(server.base, { runtime: server.runtime });
     passed += result.passed;
     failed += result.failed;
-    for (const { name: caseName, error } of result.failures) console.log(`  ✖ ${caseName}\n      ${String(error.message).split('\n').join('\n      ')}`);
+    for (const { name: caseName, error } of result.failures)
+      console.log(`  ✖ ${caseName}\n      ${String(error.message).split('\n').join('\n      ')}`);
     if (result.failed && server.output()) console.log(`  server output:\n${server.output()}`);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(`${server.runtime} ${server.version}: ${result.passed} passed, ${result.failed} failed (${seconds} s)`);

@@ -16,7 +16,9 @@ const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
 };
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const packed = JSON.parse(execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' })) as Array<{
+const packed = JSON.parse(
+  execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' }),
+) as Array<{
   files: Array<{ path: string }>;
 }>;
 const published = new Set(packed[0]!.files.map((file) => file.path));
@@ -42,7 +44,13 @@ describe('the published package', () => {
   it('publishes the license, the README and the built code, but no sources or tests', () => {
     for (const path of ['LICENSE', 'README.md', 'package.json']) assert.ok(published.has(path), path);
     // The README's reference links point into docs/, so the pages ship with it (the screenshots need not).
-    for (const path of ['docs/element.md', 'docs/server.md', 'docs/recipes.md', 'docs/cli.md', 'docs/troubleshooting.md']) {
+    for (const path of [
+      'docs/element.md',
+      'docs/server.md',
+      'docs/recipes.md',
+      'docs/cli.md',
+      'docs/troubleshooting.md',
+    ]) {
       assert.ok(published.has(path), `${path} is not published`);
     }
     for (const path of published) {
@@ -81,7 +89,14 @@ describe('the published package', () => {
 
   it('loads its Node entry points by name, with the documented exports', async () => {
     const server = await import('bc-customer-gate/server');
-    for (const name of ['createVerifier', 'verifyCustomerToken', 'CustomerTokenError', 'createCustomerGateHandler', 'toNodeListener', 'html']) {
+    for (const name of [
+      'createVerifier',
+      'verifyCustomerToken',
+      'CustomerTokenError',
+      'createCustomerGateHandler',
+      'toNodeListener',
+      'html',
+    ]) {
       assert.equal(typeof server[name as keyof typeof server], 'function', name);
     }
     const testing = await import('bc-customer-gate/testing');
@@ -97,7 +112,10 @@ describe('the published package', () => {
     const manifest = JSON.parse(readFileSync(new URL(pkg.customElements, root), 'utf8')) as {
       modules: Array<{ declarations?: Array<{ tagName?: string }> }>;
     };
-    const tags = manifest.modules.flatMap((mod) => mod.declarations ?? []).map((decl) => decl.tagName).filter(Boolean);
+    const tags = manifest.modules
+      .flatMap((mod) => mod.declarations ?? [])
+      .map((decl) => decl.tagName)
+      .filter(Boolean);
     assert.deepEqual(tags, ['bc-customer-gate']);
   });
 });

@@ -50,7 +50,8 @@ export function parseCommandArgs<S extends OptionSpecs>(args: readonly string[],
       continue;
     }
     const spec = specs[token.name];
-    if (!spec) throw new UsageError(`Unknown option ${token.rawName.startsWith('--') ? `--${token.name}` : token.rawName}.`);
+    if (!spec)
+      throw new UsageError(`Unknown option ${token.rawName.startsWith('--') ? `--${token.name}` : token.rawName}.`);
     const flag = `--${token.name}`;
     if (spec.type === 'boolean') {
       if (token.value !== undefined) throw new UsageError(`${flag} takes no value.`);
@@ -60,7 +61,9 @@ export function parseCommandArgs<S extends OptionSpecs>(args: readonly string[],
     if (token.value === undefined) throw new UsageError(`${flag} needs a value.`);
     // Without strict mode, "--secret --store x" would take "--store" as the secret.
     if (!token.inlineValue && token.value.length > 1 && token.value.startsWith('-')) {
-      throw new UsageError(`${flag} needs a value (it was followed by another option; write ${flag}=VALUE for a value that starts with "-").`);
+      throw new UsageError(
+        `${flag} needs a value (it was followed by another option; write ${flag}=VALUE for a value that starts with "-").`,
+      );
     }
     if (spec.multiple) {
       const list = (values[token.name] as string[] | undefined) ?? [];
@@ -83,7 +86,11 @@ export function required(value: string | undefined, flag: string, envValue?: str
   return chosen;
 }
 
-export function integer(value: string | undefined, flag: string, { min, max }: { min: number; max: number }): number | undefined {
+export function integer(
+  value: string | undefined,
+  flag: string,
+  { min, max }: { min: number; max: number },
+): number | undefined {
   if (value === undefined) return undefined;
   const n = /^-?\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {

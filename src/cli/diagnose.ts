@@ -1,5 +1,12 @@
 import type { JWTPayload, ProtectedHeaderParameters } from 'jose';
-import { ALGORITHMS, DEFAULT_TOKEN_URL, ISSUER, OPERATION, TOKEN_LIFETIME_SECONDS, type TokenErrorCode } from '../protocol.js';
+import {
+  ALGORITHMS,
+  DEFAULT_TOKEN_URL,
+  ISSUER,
+  OPERATION,
+  TOKEN_LIFETIME_SECONDS,
+  type TokenErrorCode,
+} from '../protocol.js';
 import { humanDuration, isoTime, quoteList } from './format.js';
 
 export interface DiagnosisContext {
@@ -53,11 +60,15 @@ export function diagnose(ctx: DiagnosisContext): Diagnosis {
     case 'signature': {
       const signature = ctx.input.split('.')[2] ?? '';
       if (Buffer.from(signature, 'base64url').toString('base64url') !== signature) {
-        notes.push('Its signature is not canonical base64url (a character was changed or dropped): the token was altered.');
+        notes.push(
+          'Its signature is not canonical base64url (a character was changed or dropped): the token was altered.',
+        );
         return { fix: `Pass the token exactly as ${tokenUrl} returned it.`, notes };
       }
       if (!payload) {
-        notes.push('Its payload does not decode: the token was cut short or altered, which alone breaks the signature.');
+        notes.push(
+          'Its payload does not decode: the token was cut short or altered, which alone breaks the signature.',
+        );
         return { fix: `Pass the token exactly as ${tokenUrl} returned it.`, notes };
       }
       const aud = audienceOf(payload);
@@ -91,8 +102,13 @@ export function diagnose(ctx: DiagnosisContext): Diagnosis {
       };
     }
     case 'issuer':
-      notes.push(`The token's "iss" is ${JSON.stringify(payload?.iss ?? null)}; Current Customer tokens say "${ISSUER}".`);
-      return { fix: `Use a token from ${tokenUrl}; this one was not issued by BigCommerce's Current Customer endpoint.`, notes };
+      notes.push(
+        `The token's "iss" is ${JSON.stringify(payload?.iss ?? null)}; Current Customer tokens say "${ISSUER}".`,
+      );
+      return {
+        fix: `Use a token from ${tokenUrl}; this one was not issued by BigCommerce's Current Customer endpoint.`,
+        notes,
+      };
     case 'operation':
       notes.push(`The token's "operation" is ${JSON.stringify(payload?.['operation'] ?? null)}, not "${OPERATION}".`);
       return { fix: `Use a token from ${tokenUrl}.`, notes };
@@ -123,7 +139,9 @@ function malformed(ctx: DiagnosisContext, tokenUrl: string): Diagnosis {
   } else if (ctx.input !== input) {
     notes.push('The input has whitespace around it (a copied line break?); the server must get the token exactly.');
   } else if (input.split('.').length === 3 && !ctx.payload) {
-    notes.push('It has three parts, but its header or payload is not base64url-encoded JSON: it was cut short or altered.');
+    notes.push(
+      'It has three parts, but its header or payload is not base64url-encoded JSON: it was cut short or altered.',
+    );
   }
   if (ctx.code === 'too_large') notes.push('Current Customer tokens are about 500 characters long.');
   return { fix: `Pass exactly the body that ${tokenUrl} returned: a JWT of three base64url parts.`, notes };
@@ -135,7 +153,9 @@ function algorithm(ctx: DiagnosisContext): Diagnosis {
   if (alg && (ALGORITHMS as readonly string[]).includes(alg)) {
     return {
       fix: `Allow ${alg} too: BigCommerce signs real tokens with HS512 (its docs show HS256); accept both, the default.`,
-      notes: [`The token is signed with ${alg}, but only ${allowed.join(' and ')} ${allowed.length === 1 ? 'is' : 'are'} allowed (--algorithm).`],
+      notes: [
+        `The token is signed with ${alg}, but only ${allowed.join(' and ')} ${allowed.length === 1 ? 'is' : 'are'} allowed (--algorithm).`,
+      ],
     };
   }
   if (alg === undefined || alg.toLowerCase() === 'none') {
@@ -145,8 +165,10 @@ function algorithm(ctx: DiagnosisContext): Diagnosis {
     };
   }
   return {
-    fix: 'Fetch the token from /customer/current.jwt; BigCommerce signs it with the app\'s client secret (HS256 or HS512).',
-    notes: [`The token is signed with ${alg}, which is not an HMAC algorithm BigCommerce uses; it did not come from the Current Customer endpoint.`],
+    fix: "Fetch the token from /customer/current.jwt; BigCommerce signs it with the app's client secret (HS256 or HS512).",
+    notes: [
+      `The token is signed with ${alg}, which is not an HMAC algorithm BigCommerce uses; it did not come from the Current Customer endpoint.`,
+    ],
   };
 }
 
@@ -156,7 +178,9 @@ function expired(ctx: DiagnosisContext): Diagnosis {
   const exp = typeof payload?.exp === 'number' ? payload.exp : undefined;
   const iat = typeof payload?.iat === 'number' ? payload.iat : undefined;
   if (exp !== undefined && exp <= now) {
-    notes.push(`It expired ${humanDuration(now - exp)} ago, at ${isoTime(exp)} (this machine's clock reads ${isoTime(now)}).`);
+    notes.push(
+      `It expired ${humanDuration(now - exp)} ago, at ${isoTime(exp)} (this machine's clock reads ${isoTime(now)}).`,
+    );
   } else if (iat !== undefined) {
     notes.push(
       `It was issued ${humanDuration(now - iat)} ago, at ${isoTime(iat)}: older than the ${humanDuration(TOKEN_LIFETIME_SECONDS)} ` +
@@ -164,7 +188,9 @@ function expired(ctx: DiagnosisContext): Diagnosis {
     );
   }
   if (exp !== undefined && iat !== undefined && exp - iat !== TOKEN_LIFETIME_SECONDS) {
-    notes.push(`Its lifetime ("exp" - "iat") is ${humanDuration(exp - iat)}; BigCommerce issues them for ${humanDuration(TOKEN_LIFETIME_SECONDS)}.`);
+    notes.push(
+      `Its lifetime ("exp" - "iat") is ${humanDuration(exp - iat)}; BigCommerce issues them for ${humanDuration(TOKEN_LIFETIME_SECONDS)}.`,
+    );
   }
   return {
     fix: `Fetch a fresh token: they last ${humanDuration(TOKEN_LIFETIME_SECONDS)}. If it is fresh, this machine's clock is ahead; sync it (NTP).`,
@@ -186,7 +212,7 @@ function notYetValid(ctx: DiagnosisContext): Diagnosis {
     }
   }
   return {
-    fix: 'Sync this machine\'s clock (NTP); a server a few minutes behind refuses fresh tokens. --clock-tolerance widens the margin.',
+    fix: "Sync this machine's clock (NTP); a server a few minutes behind refuses fresh tokens. --clock-tolerance widens the margin.",
     notes,
   };
 }
@@ -197,13 +223,17 @@ function store(ctx: DiagnosisContext): Diagnosis {
   if (payload && payload.sub !== storeHash) {
     return {
       fix: 'Refuse it: BigCommerce sets "sub" to the store hash, so this token was not issued by the Current Customer endpoint.',
-      notes: [`The token's "sub" is ${JSON.stringify(payload.sub ?? null)} but its "store_hash" is ${JSON.stringify(storeHash ?? null)}.`],
+      notes: [
+        `The token's "sub" is ${JSON.stringify(payload.sub ?? null)} but its "store_hash" is ${JSON.stringify(storeHash ?? null)}.`,
+      ],
     };
   }
   return {
     fix:
       `If this app serves store "${String(storeHash)}", add --store ${String(storeHash)} (and the same to your server's "stores" option); ` +
       'otherwise the token is from another store and must be refused.',
-    notes: [`The token is for store ${JSON.stringify(storeHash ?? null)}; --store allows ${stores && stores.length > 0 ? quoteList(stores) : 'none'}.`],
+    notes: [
+      `The token is for store ${JSON.stringify(storeHash ?? null)}; --store allows ${stores && stores.length > 0 ? quoteList(stores) : 'none'}.`,
+    ],
   };
 }

@@ -67,14 +67,17 @@ export async function runDoctor(args: readonly string[], io: Io): Promise<number
     return 0;
   }
   noPositionals(positionals);
-  if (values.storefront === undefined) throw new UsageError('Missing --storefront (the URL of a storefront page with a gate).');
+  if (values.storefront === undefined)
+    throw new UsageError('Missing --storefront (the URL of a storefront page with a gate).');
   const storefront = secureUrl(values.storefront, '--storefront');
   const endpoint = values.endpoint === undefined ? undefined : secureUrl(values.endpoint, '--endpoint');
   const alsoOrigins = (values['also-origin'] ?? []).map((value) => secureUrl(value, '--also-origin').origin);
   const clientId = values['client-id'] ?? (io.env['BC_CLIENT_ID'] || undefined);
   if (clientId !== undefined && clientId.trim() === '') throw new UsageError('--client-id must not be empty.');
   const timeoutMs = integer(values.timeout, '--timeout', { min: 1, max: 600_000 }) ?? DEFAULT_TIMEOUT_MS;
-  const maxPageBytes = integer(values['max-page-bytes'], '--max-page-bytes', { min: 1024, max: 64 * 1024 * 1024 }) ?? DEFAULT_MAX_PAGE_BYTES;
+  const maxPageBytes =
+    integer(values['max-page-bytes'], '--max-page-bytes', { min: 1024, max: 64 * 1024 * 1024 }) ??
+    DEFAULT_MAX_PAGE_BYTES;
 
   const doctorOptions: DoctorOptions = { storefront, alsoOrigins, timeoutMs, maxPageBytes };
   if (endpoint) doctorOptions.endpoint = endpoint;
@@ -83,11 +86,15 @@ export async function runDoctor(args: readonly string[], io: Io): Promise<number
   const customerId = integer(values['customer-id'], '--customer-id', { min: 1, max: Number.MAX_SAFE_INTEGER });
   if (customerId !== undefined || values.store !== undefined) {
     if (customerId === undefined) throw new UsageError('--store goes with --customer-id (the end-to-end check).');
-    if (!endpoint) throw new UsageError('--customer-id needs --endpoint URL: a signed token goes only to an endpoint you name, never to one read from the page.');
+    if (!endpoint)
+      throw new UsageError(
+        '--customer-id needs --endpoint URL: a signed token goes only to an endpoint you name, never to one read from the page.',
+      );
     if (!values.store) throw new UsageError('--customer-id needs --store HASH (the store the token is for).');
-    if (!/^[A-Za-z0-9_-]+$/.test(values.store)) throw new UsageError('--store is letters and digits only (the store hash).');
+    if (!/^[A-Za-z0-9_-]+$/.test(values.store))
+      throw new UsageError('--store is letters and digits only (the store hash).');
     const secret = io.env['BC_CLIENT_SECRET'];
-    if (!secret) throw new UsageError('--customer-id needs BC_CLIENT_SECRET set to a development app\'s client secret.');
+    if (!secret) throw new UsageError("--customer-id needs BC_CLIENT_SECRET set to a development app's client secret.");
     doctorOptions.endToEnd = { clientSecret: secret, customerId, storeHash: values.store };
   }
 
@@ -95,4 +102,3 @@ export async function runDoctor(args: readonly string[], io: Io): Promise<number
   io.stdout(values.json ? renderJson(checks, storefront.href) : renderText(checks, storefront.href));
   return exitCode(checks);
 }
-

@@ -58,4 +58,3 @@ export function terminalSafe(text: string, { keepNewlines = false } = {}): strin
     keepNewlines && char === '\n' ? char : `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }
-

@@ -67,7 +67,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return await COMMANDS[topic]!.run(['--help'], io);
     }
     if (first.startsWith('-')) throw new UsageError('Options go after the command.');
-    if (!Object.hasOwn(COMMANDS, first)) throw new UsageError(`Unknown command (commands: ${Object.keys(COMMANDS).join(', ')}).`);
+    if (!Object.hasOwn(COMMANDS, first))
+      throw new UsageError(`Unknown command (commands: ${Object.keys(COMMANDS).join(', ')}).`);
     name = first;
     return await COMMANDS[first]!.run(rest, io);
   } catch (error) {
@@ -75,7 +76,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       const command = name ? COMMANDS[name] : undefined;
       const prefix = name ? `bc-customer-gate ${name}` : 'bc-customer-gate';
       // Usage errors may name an unknown option as typed.
-      io.stderr(`${prefix}: ${terminalSafe(error.message)}\nUsage: ${command?.usage ?? USAGE}\nRun '${prefix} --help' for details.\n`);
+      io.stderr(
+        `${prefix}: ${terminalSafe(error.message)}\nUsage: ${command?.usage ?? USAGE}\nRun '${prefix} --help' for details.\n`,
+      );
       return 2;
     }
     io.stderr(`bc-customer-gate: unexpected error: ${oneLine(error)}\n`);

@@ -53,10 +53,14 @@ export async function runMint(args: readonly string[], io: Io): Promise<number> 
   const clientId = required(values['client-id'], '--client-id', io.env['BC_CLIENT_ID'], 'BC_CLIENT_ID');
   const clientSecret = required(values.secret, '--secret', io.env['BC_CLIENT_SECRET'], 'BC_CLIENT_SECRET');
   const storeHash = required(values.store, '--store');
-  const id = integer(required(values['customer-id'], '--customer-id'), '--customer-id', { min: 1, max: Number.MAX_SAFE_INTEGER })!;
+  const id = integer(required(values['customer-id'], '--customer-id'), '--customer-id', {
+    min: 1,
+    max: Number.MAX_SAFE_INTEGER,
+  })!;
   const expiresIn = integer(values['expires-in'], '--expires-in', { min: 1, max: 366 * 86_400 });
   const algorithm = values.algorithm ?? 'HS512';
-  if (!(ALGORITHMS as readonly string[]).includes(algorithm)) throw new UsageError(`--algorithm must be ${ALGORITHMS.join(' or ')}.`);
+  if (!(ALGORITHMS as readonly string[]).includes(algorithm))
+    throw new UsageError(`--algorithm must be ${ALGORITHMS.join(' or ')}.`);
   if (values.group === '') throw new UsageError('--group must not be empty (omit it for a customer in no group).');
   if (values.secret) {
     io.stderr('note: a secret passed with --secret is saved in your shell history; set BC_CLIENT_SECRET instead.\n');

@@ -124,7 +124,8 @@ export async function runVerify(args: readonly string[], io: Io): Promise<number
     });
     // The message and the diagnosis quote the token's claims (a store hash, an "alg"): escape them.
     let text = `\nREFUSED: check "${error.code}" failed.\n  ${terminalSafe(error.message)}\n`;
-    if (diagnosis.notes.length > 0) text += `\nDiagnosis:\n${diagnosis.notes.map((n) => `  - ${terminalSafe(n)}`).join('\n')}\n`;
+    if (diagnosis.notes.length > 0)
+      text += `\nDiagnosis:\n${diagnosis.notes.map((n) => `  - ${terminalSafe(n)}`).join('\n')}\n`;
     text += `\nFix: ${terminalSafe(diagnosis.fix)}\n`;
     io.stdout(text);
     return 1;
@@ -184,10 +185,12 @@ function describeDecoded({ header, payload, problem }: Decoded): string {
     const now = Date.now() / 1000;
     const times = (['iat', 'nbf', 'exp'] as const).filter((claim) => typeof payload[claim] === 'number');
     if (times.length > 0) {
-      text += times.map((claim) => `  ${claim}: ${isoTime(payload[claim]!)} (${relativeTime(payload[claim]!, now)})`).join('\n') + '\n';
+      text +=
+        times
+          .map((claim) => `  ${claim}: ${isoTime(payload[claim]!)} (${relativeTime(payload[claim]!, now)})`)
+          .join('\n') + '\n';
     }
   }
   if (problem) text += `Could not decode the token: ${problem}.\n`;
   return text;
 }
-

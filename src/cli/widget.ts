@@ -1,4 +1,10 @@
-import { DEFAULT_API_BASE, installWidgetTemplate, WidgetsApiError, type InstallResult, type WidgetsRequest } from '../widget/client.js';
+import {
+  DEFAULT_API_BASE,
+  installWidgetTemplate,
+  WidgetsApiError,
+  type InstallResult,
+  type WidgetsRequest,
+} from '../widget/client.js';
 import { buildWidgetTemplate, cdnScriptUrl, DEFAULT_WIDGET_NAME } from '../widget/template.js';
 import { packageVersion } from '../widget/version.js';
 import { noPositionals, parseCommandArgs, secureUrl, UsageError } from './args.js';
@@ -85,10 +91,12 @@ async function runInstall(args: readonly string[], io: Io): Promise<number> {
   noPositionals(positionals);
   const storeHash = values['store-hash'];
   if (!storeHash) throw new UsageError('Missing --store-hash.');
-  if (!/^[A-Za-z0-9_-]+$/.test(storeHash)) throw new UsageError('--store-hash is letters and digits only (the part after stores/ in the API path).');
+  if (!/^[A-Za-z0-9_-]+$/.test(storeHash))
+    throw new UsageError('--store-hash is letters and digits only (the part after stores/ in the API path).');
   const dryRun = values['dry-run'] === true;
   const accessToken = values['access-token'] ?? io.env['BC_ACCESS_TOKEN'] ?? '';
-  if (accessToken === '' && !dryRun) throw new UsageError('Missing the access token: set BC_ACCESS_TOKEN (or pass --access-token).');
+  if (accessToken === '' && !dryRun)
+    throw new UsageError('Missing the access token: set BC_ACCESS_TOKEN (or pass --access-token).');
   const apiBase = values['api-base'] ?? DEFAULT_API_BASE;
   secureUrl(apiBase, '--api-base');
   if (values.endpoint !== undefined) secureUrl(values.endpoint, '--endpoint');
@@ -97,7 +105,9 @@ async function runInstall(args: readonly string[], io: Io): Promise<number> {
   if (values.name !== undefined && values.name.trim() === '') throw new UsageError('--name must not be empty.');
   const channelId = values['channel-id'] === undefined ? undefined : parseChannelId(values['channel-id']);
   if (values['access-token']) {
-    io.stderr('note: a token passed with --access-token is saved in your shell history; set BC_ACCESS_TOKEN instead.\n');
+    io.stderr(
+      'note: a token passed with --access-token is saved in your shell history; set BC_ACCESS_TOKEN instead.\n',
+    );
   }
 
   const definition = buildWidgetTemplate({
@@ -128,24 +138,37 @@ async function runInstall(args: readonly string[], io: Io): Promise<number> {
   // The UUID comes from the API's answer.
   const uuid = result.uuid === undefined ? undefined : terminalSafe(result.uuid);
   if (result.duplicates > 0) {
-    io.stderr(`warning: ${result.duplicates + 1} widget templates are named ${label}; kept the first (${uuid}) up to date.\n`);
+    io.stderr(
+      `warning: ${result.duplicates + 1} widget templates are named ${label}; kept the first (${uuid}) up to date.\n`,
+    );
   }
   if (result.dryRun) {
     let text = 'Dry run: nothing was changed.\n';
-    if (!result.lookedUp) text += 'No access token, so the store was not checked for an existing template; a real run updates one in place.\n';
+    if (!result.lookedUp)
+      text +=
+        'No access token, so the store was not checked for an existing template; a real run updates one in place.\n';
     if (!result.write) text += `Widget template ${label} (${uuid}) is already up to date; no write would be sent.\n`;
-    else text += `Would ${result.action === 'created' ? 'create' : `update ${uuid}`}:\n\n${describeRequest(result.write, accessToken !== '')}`;
+    else
+      text += `Would ${result.action === 'created' ? 'create' : `update ${uuid}`}:\n\n${describeRequest(result.write, accessToken !== '')}`;
     io.stdout(text);
     return 0;
   }
   const where = channelId === undefined ? '' : ` in channel ${channelId}`;
-  if (result.action === 'unchanged') io.stdout(`Widget template ${label} (${uuid})${where} is already up to date; nothing sent.\n`);
-  else io.stdout(`${result.action === 'created' ? 'Created' : 'Updated'} widget template ${label} (${uuid ?? 'no uuid returned'})${where}.\n`);
+  if (result.action === 'unchanged')
+    io.stdout(`Widget template ${label} (${uuid})${where} is already up to date; nothing sent.\n`);
+  else
+    io.stdout(
+      `${result.action === 'created' ? 'Created' : 'Updated'} widget template ${label} (${uuid ?? 'no uuid returned'})${where}.\n`,
+    );
   return 0;
 }
 
 function describeRequest(request: WidgetsRequest, hasToken: boolean): string {
-  const headers = [`X-Auth-Token: ${hasToken ? '******** (masked)' : '(your access token)'}`, 'Accept: application/json', 'Content-Type: application/json'];
+  const headers = [
+    `X-Auth-Token: ${hasToken ? '******** (masked)' : '(your access token)'}`,
+    'Accept: application/json',
+    'Content-Type: application/json',
+  ];
   // The URL holds the UUID from the API (percent-encoded) and the body the --name and URLs given.
   const text = `${request.method} ${request.url}\n${indent(headers.join('\n'))}\n\n${JSON.stringify(request.body, null, 2)}\n`;
   return terminalSafe(text, { keepNewlines: true });
@@ -154,8 +177,9 @@ function describeRequest(request: WidgetsRequest, hasToken: boolean): string {
 function parseChannelId(value: string): number {
   const id = /^[0-9]+$/.test(value) ? Number(value) : NaN;
   if (!Number.isSafeInteger(id) || id < 1) {
-    throw new UsageError(`--channel-id must be a positive whole number, such as 1 for the store's first storefront (got "${terminalSafe(value)}").`);
+    throw new UsageError(
+      `--channel-id must be a positive whole number, such as 1 for the store's first storefront (got "${terminalSafe(value)}").`,
+    );
   }
   return id;
 }
-

@@ -235,7 +235,13 @@ function createSession(key: string, o: SessionOptions): (listener: Listener) => 
       const reply = await request(
         'exchange',
         o.endpoint,
-        { method: 'POST', body: token, credentials: 'omit', redirect: 'manual', headers: { 'Content-Type': EXCHANGE_CONTENT_TYPE } },
+        {
+          method: 'POST',
+          body: token,
+          credentials: 'omit',
+          redirect: 'manual',
+          headers: { 'Content-Type': EXCHANGE_CONTENT_TYPE },
+        },
         signal,
       );
       const { status } = reply;
@@ -266,7 +272,8 @@ function createSession(key: string, o: SessionOptions): (listener: Listener) => 
     if (reply.status === 404) return null;
     if (reply.status !== 200) throw new GateError('token', 'status', reply.status);
     let token: unknown = reply.text.trim();
-    if ((token as string).startsWith('{')) token = (parseJson(token as string) as { token?: unknown } | undefined)?.token;
+    if ((token as string).startsWith('{'))
+      token = (parseJson(token as string) as { token?: unknown } | undefined)?.token;
     if (typeof token !== 'string' || !token || token.length > MAX_TOKEN_LENGTH || /\s/.test(token)) {
       throw new GateError('token', 'malformed', 200);
     }
@@ -309,7 +316,8 @@ function createSession(key: string, o: SessionOptions): (listener: Listener) => 
         Math.min(o.maxRetryDelay, o.retryDelay * 2 ** attempt) * (0.5 + o.random() / 2),
         retryAfter(reply?.retryAfter, o.now()),
       );
-      if (attempt >= o.retries || delay > o.maxRetryDelay) throw failure ?? new GateError(stage, 'status', reply!.status);
+      if (attempt >= o.retries || delay > o.maxRetryDelay)
+        throw failure ?? new GateError(stage, 'status', reply!.status);
       await sleep(delay, signal);
     }
   };

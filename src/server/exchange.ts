@@ -121,7 +121,8 @@ export function isPassthrough(result: ExchangeResult): result is PassthroughResu
 
 const JSON_CONTENT_TYPE = `${JSON_TYPE}; charset=utf-8`;
 const HTML_CONTENT_TYPE = `${HTML_TYPE}; charset=utf-8`;
-const ACCEPTED_TYPES = 'text/plain (the token), application/json ({"token": "…"}) or application/x-www-form-urlencoded (token=…)';
+const ACCEPTED_TYPES =
+  'text/plain (the token), application/json ({"token": "…"}) or application/x-www-form-urlencoded (token=…)';
 // Tokens are ASCII, so any ASCII-compatible charset reads the same; anything else would garble them.
 const ASCII_COMPATIBLE = new Set(['utf-8', 'utf8', 'us-ascii', 'ascii', 'iso-8859-1', 'latin1', 'windows-1252']);
 const SERVER_ERROR_MESSAGE = 'The server could not complete the exchange.';
@@ -130,7 +131,9 @@ type BodyFormat = 'text' | 'json' | 'form';
 
 export function createExchangeCore(options: CustomerGateOptions): ExchangeCore {
   if (!options || typeof options !== 'object') {
-    throw new TypeError('bc-customer-gate: pass { clientId, clientSecret, stores, origins } to createCustomerGateHandler.');
+    throw new TypeError(
+      'bc-customer-gate: pass { clientId, clientSecret, stores, origins } to createCustomerGateHandler.',
+    );
   }
   const { authorize, onError } = options;
   const originAllowed = createOriginCheck(options.origins);
@@ -162,13 +165,19 @@ export function createExchangeCore(options: CustomerGateOptions): ExchangeCore {
     // A broken logger must not turn an answer into a crash.
     try {
       const pending = onError(error, Object.freeze(context));
-      if (pending && typeof (pending as Promise<void>).then === 'function') (pending as Promise<void>).then(undefined, () => {});
+      if (pending && typeof (pending as Promise<void>).then === 'function')
+        (pending as Promise<void>).then(undefined, () => {});
     } catch {
       /* ignored on purpose */
     }
   }
 
-  function serverError(error: unknown, phase: ExchangePhase, head: ExchangeHead, allowOrigin: string | null): PlainResult {
+  function serverError(
+    error: unknown,
+    phase: ExchangePhase,
+    head: ExchangeHead,
+    allowOrigin: string | null,
+  ): PlainResult {
     report(error, { phase, status: STATUS.serverError, method: head.method, origin: head.origin });
     return fail(STATUS.serverError, EXCHANGE_ERRORS.serverError, SERVER_ERROR_MESSAGE, allowOrigin);
   }
@@ -181,16 +190,24 @@ export function createExchangeCore(options: CustomerGateOptions): ExchangeCore {
     getRequest: () => Request,
   ): Promise<ExchangeResult> {
     if (body === BODY_TOO_LARGE) return tooLarge(maxBodyBytes, allowOrigin);
-    if (body === BODY_UNREADABLE) return fail(STATUS.badRequest, EXCHANGE_ERRORS.badRequest, 'The body could not be read.', allowOrigin);
+    if (body === BODY_UNREADABLE)
+      return fail(STATUS.badRequest, EXCHANGE_ERRORS.badRequest, 'The body could not be read.', allowOrigin);
     const token = readToken(format, body);
-    if (typeof token !== 'string') return fail(STATUS.badRequest, EXCHANGE_ERRORS.badRequest, token.problem, allowOrigin);
+    if (typeof token !== 'string')
+      return fail(STATUS.badRequest, EXCHANGE_ERRORS.badRequest, token.problem, allowOrigin);
 
     let verified: VerifiedCustomer;
     try {
       verified = await verify(token);
     } catch (error) {
       if (!isCustomerTokenError(error)) return serverError(error, 'verify', head, allowOrigin);
-      report(error, { phase: 'verify', status: STATUS.invalidToken, code: error.code, method: head.method, origin: head.origin });
+      report(error, {
+        phase: 'verify',
+        status: STATUS.invalidToken,
+        code: error.code,
+        method: head.method,
+        origin: head.origin,
+      });
       return json(
         STATUS.invalidToken,
         { error: EXCHANGE_ERRORS.invalidToken, code: error.code, message: error.message } satisfies ExchangeErrorBody,
@@ -232,7 +249,12 @@ export function createExchangeCore(options: CustomerGateOptions): ExchangeCore {
       }
       if (method === 'OPTIONS') return { readBody: false, result: preflight(allowOrigin) };
       if (method !== 'POST') {
-        const result = fail(STATUS.methodNotAllowed, EXCHANGE_ERRORS.methodNotAllowed, 'Send the token with POST.', allowOrigin);
+        const result = fail(
+          STATUS.methodNotAllowed,
+          EXCHANGE_ERRORS.methodNotAllowed,
+          'Send the token with POST.',
+          allowOrigin,
+        );
         result.headers['Allow'] = 'POST, OPTIONS';
         return { readBody: false, result };
       }
@@ -241,7 +263,10 @@ export function createExchangeCore(options: CustomerGateOptions): ExchangeCore {
       const format = bodyFormat(head.contentType);
       if (!format) {
         const message = `Send the token as ${ACCEPTED_TYPES}, in UTF-8.`;
-        return { readBody: false, result: fail(STATUS.unsupportedMediaType, EXCHANGE_ERRORS.unsupportedMediaType, message, allowOrigin) };
+        return {
+          readBody: false,
+          result: fail(STATUS.unsupportedMediaType, EXCHANGE_ERRORS.unsupportedMediaType, message, allowOrigin),
+        };
       }
       return { readBody: true, finish: (body, getRequest) => finish(format, head, allowOrigin, body, getRequest) };
     },
@@ -264,12 +289,22 @@ function json(status: number, body: unknown, allowOrigin: string | null): PlainR
   return { status, headers: baseHeaders(allowOrigin, JSON_CONTENT_TYPE), body: JSON.stringify(body) };
 }
 
-function fail(status: number, error: ExchangeErrorBody['error'], message: string, allowOrigin: string | null): PlainResult {
+function fail(
+  status: number,
+  error: ExchangeErrorBody['error'],
+  message: string,
+  allowOrigin: string | null,
+): PlainResult {
   return json(status, { error, message } satisfies ExchangeErrorBody, allowOrigin);
 }
 
 function tooLarge(limit: number, allowOrigin: string | null): PlainResult {
-  return fail(STATUS.payloadTooLarge, EXCHANGE_ERRORS.payloadTooLarge, `The body is larger than ${limit} bytes; send only the token.`, allowOrigin);
+  return fail(
+    STATUS.payloadTooLarge,
+    EXCHANGE_ERRORS.payloadTooLarge,
+    `The body is larger than ${limit} bytes; send only the token.`,
+    allowOrigin,
+  );
 }
 
 function preflight(allowOrigin: string | null): PlainResult {
@@ -286,12 +321,22 @@ function bodyFormat(contentType: string | null): BodyFormat | null {
   const [essence = '', ...params] = contentType.split(';');
   const type = essence.trim().toLowerCase();
   const format: BodyFormat | null =
-    type === 'text/plain' ? 'text' : type === JSON_TYPE ? 'json' : type === 'application/x-www-form-urlencoded' ? 'form' : null;
+    type === 'text/plain'
+      ? 'text'
+      : type === JSON_TYPE
+        ? 'json'
+        : type === 'application/x-www-form-urlencoded'
+          ? 'form'
+          : null;
   if (!format) return null;
   for (const param of params) {
     const eq = param.indexOf('=');
     if (eq === -1 || param.slice(0, eq).trim().toLowerCase() !== 'charset') continue;
-    const charset = param.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+    const charset = param
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .toLowerCase();
     if (!ASCII_COMPATIBLE.has(charset)) return null;
   }
   return format;
@@ -334,19 +379,25 @@ function answer(verified: VerifiedCustomer, outcome: AuthorizeResult, allowOrigi
   }
   if (typeof Response === 'function' && outcome instanceof Response) {
     if (outcome.status < 200 || outcome.status > 599 || outcome.bodyUsed) {
-      throw new TypeError('bc-customer-gate: "authorize" returned a Response that cannot be sent (an error response, or one whose body was already read).');
+      throw new TypeError(
+        'bc-customer-gate: "authorize" returned a Response that cannot be sent (an error response, or one whose body was already read).',
+      );
     }
     return { response: outcome, headers: passthroughHeaders(outcome.headers, allowOrigin) };
   }
   if (Array.isArray(outcome) || isPlainObject(outcome)) return success(verified, outcome, allowOrigin);
   throw new TypeError(
-    `bc-customer-gate: "authorize" returned ${outcome === null ? 'null' : `a ${typeof outcome === 'object' ? outcome.constructor?.name ?? 'object' : typeof outcome}`}. ` +
+    `bc-customer-gate: "authorize" returned ${outcome === null ? 'null' : `a ${typeof outcome === 'object' ? (outcome.constructor?.name ?? 'object') : typeof outcome}`}. ` +
       'Return undefined or true (allow), false (deny), a plain object or array (data), html(...) or a Response.',
   );
 }
 
 function success(verified: VerifiedCustomer, data: unknown, allowOrigin: string | null): PlainResult {
-  const body: ExchangeSuccess = { customer: verified.customer, storeHash: verified.storeHash, expiresAt: verified.expiresAt };
+  const body: ExchangeSuccess = {
+    customer: verified.customer,
+    storeHash: verified.storeHash,
+    expiresAt: verified.expiresAt,
+  };
   if (data !== undefined) body.data = data;
   return json(STATUS.ok, body, allowOrigin);
 }
@@ -368,7 +419,8 @@ export function passthroughHeaders(source: Headers, allowOrigin: string | null):
   headers.set('X-Content-Type-Options', 'nosniff');
   const vary = headers.get('Vary');
   if (!vary) headers.set('Vary', 'Origin');
-  else if (!vary.split(',').some((v) => ['origin', '*'].includes(v.trim().toLowerCase()))) headers.set('Vary', `${vary}, Origin`);
+  else if (!vary.split(',').some((v) => ['origin', '*'].includes(v.trim().toLowerCase())))
+    headers.set('Vary', `${vary}, Origin`);
   headers.delete('Access-Control-Allow-Credentials');
   if (allowOrigin !== null) {
     headers.set('Access-Control-Allow-Origin', allowOrigin);

@@ -140,7 +140,7 @@ export class TemplateWriter {
       if (!isEmpty) {
         throw new TypeError(
           `bc-customer-gate: html\`\` cannot put a value inside <${this.#rawTag}>: escaping does not make data safe as code. ` +
-            'Put it in an element\'s text or a data-* attribute and read it from there.',
+            "Put it in an element's text or a data-* attribute and read it from there.",
         );
       }
       return;
@@ -152,7 +152,12 @@ export class TemplateWriter {
       return;
     }
     if (isEmpty) return;
-    if (state === 'attrValueDouble' || state === 'attrValueSingle' || state === 'attrValueUnquoted' || state === 'beforeAttrValue') {
+    if (
+      state === 'attrValueDouble' ||
+      state === 'attrValueSingle' ||
+      state === 'attrValueUnquoted' ||
+      state === 'beforeAttrValue'
+    ) {
       this.#checkAttribute();
       if (state === 'beforeAttrValue') {
         this.#state = 'attrValueUnquoted';
@@ -175,7 +180,9 @@ export class TemplateWriter {
   }
 
   #inAttributeValue(): boolean {
-    return this.#state === 'attrValueDouble' || this.#state === 'attrValueSingle' || this.#state === 'attrValueUnquoted';
+    return (
+      this.#state === 'attrValueDouble' || this.#state === 'attrValueSingle' || this.#state === 'attrValueUnquoted'
+    );
   }
 
   #checkAttribute(): void {
@@ -191,7 +198,8 @@ export class TemplateWriter {
   #closeValue(): void {
     if (this.#valueHasHole && isUrlAttribute(this.#attrName)) {
       const value = this.#out.slice(this.#valueStart);
-      if (!isSafeUrlAttributeValue(this.#attrName, value)) this.#out = this.#out.slice(0, this.#valueStart) + BLOCKED_URL;
+      if (!isSafeUrlAttributeValue(this.#attrName, value))
+        this.#out = this.#out.slice(0, this.#valueStart) + BLOCKED_URL;
     }
     this.#valueHasHole = false;
   }

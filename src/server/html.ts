@@ -61,7 +61,7 @@ export function html(first: string | TemplateStringsArray, ...values: unknown[])
 }
 
 const NESTED_OUTSIDE_CONTENT =
-  'bc-customer-gate: html`` puts a nested html fragment only where an element\'s content goes, as in ' +
+  "bc-customer-gate: html`` puts a nested html fragment only where an element's content goes, as in " +
   '<ul>${items.map(item)}</ul>. For an attribute, interpolate the value itself: name="${value}".';
 
 /** Fragments from the tagged template that start and end outside any tag (most of them). */

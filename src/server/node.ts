@@ -129,12 +129,15 @@ function parsedBody(req: IncomingMessage, limit: number): ExchangeBody {
   const value = (req as { body?: unknown }).body;
   let text = '';
   if (typeof value === 'string') text = value;
-  else if (value instanceof Uint8Array) text = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
+  else if (value instanceof Uint8Array)
+    text = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
   else if (value && typeof value === 'object') {
     const type = (headerValue(req.headers['content-type']) ?? '').split(';')[0]!.trim().toLowerCase();
     text =
       type === 'application/x-www-form-urlencoded'
-        ? new URLSearchParams(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string')).toString()
+        ? new URLSearchParams(
+            Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+          ).toString()
         : JSON.stringify(value);
   }
   return Buffer.byteLength(text) > limit ? BODY_TOO_LARGE : text;
@@ -180,7 +183,8 @@ async function serveFetch(handler: FetchHandler, req: IncomingMessage, res: Serv
     throw new TypeError('bc-customer-gate: the handler passed to toNodeListener did not return a Response.');
   }
   // A handler that answered without reading the body (or gave up on it) will not read the rest.
-  const abandoned = stream !== undefined && (stream.state.cancelled || !stream.state.started) && unreadBodyIsLarge(req, DRAIN_LIMIT);
+  const abandoned =
+    stream !== undefined && (stream.state.cancelled || !stream.state.started) && unreadBodyIsLarge(req, DRAIN_LIMIT);
   await writeResponse(req, res, response.status, response.statusText, response.headers, response.body, abandoned);
 }
 
@@ -221,7 +225,9 @@ function trackedBody(req: IncomingMessage): TrackedBody {
           onFailure = (error) => {
             if (done) return;
             detach();
-            controller.error(error instanceof Error ? error : new Error('The request body ended before it was complete.'));
+            controller.error(
+              error instanceof Error ? error : new Error('The request body ended before it was complete.'),
+            );
           };
           req.on('data', onData).on('end', onEnd).on('error', onFailure).on('close', onFailure);
         }

@@ -80,12 +80,52 @@ export function isSafeUrl(url: string): boolean {
 // The named references that decode to ASCII: the only ones that can spell a scheme, a colon or
 // the whitespace the URL parser drops. Names are case-sensitive.
 const ASCII_NAMED: Record<string, string> = {
-  Tab: '\t', NewLine: '\n', excl: '!', quot: '"', QUOT: '"', num: '#', dollar: '$', percnt: '%',
-  amp: '&', AMP: '&', apos: "'", lpar: '(', rpar: ')', ast: '*', midast: '*', plus: '+', comma: ',',
-  period: '.', sol: '/', colon: ':', semi: ';', lt: '<', LT: '<', equals: '=', gt: '>', GT: '>',
-  quest: '?', commat: '@', lsqb: '[', lbrack: '[', bsol: '\\', rsqb: ']', rbrack: ']', Hat: '^',
-  lowbar: '_', UnderBar: '_', grave: '`', DiacriticalGrave: '`', lcub: '{', lbrace: '{', verbar: '|',
-  vert: '|', VerticalLine: '|', rcub: '}', rbrace: '}', fjlig: 'fj',
+  Tab: '\t',
+  NewLine: '\n',
+  excl: '!',
+  quot: '"',
+  QUOT: '"',
+  num: '#',
+  dollar: '$',
+  percnt: '%',
+  amp: '&',
+  AMP: '&',
+  apos: "'",
+  lpar: '(',
+  rpar: ')',
+  ast: '*',
+  midast: '*',
+  plus: '+',
+  comma: ',',
+  period: '.',
+  sol: '/',
+  colon: ':',
+  semi: ';',
+  lt: '<',
+  LT: '<',
+  equals: '=',
+  gt: '>',
+  GT: '>',
+  quest: '?',
+  commat: '@',
+  lsqb: '[',
+  lbrack: '[',
+  bsol: '\\',
+  rsqb: ']',
+  rbrack: ']',
+  Hat: '^',
+  lowbar: '_',
+  UnderBar: '_',
+  grave: '`',
+  DiacriticalGrave: '`',
+  lcub: '{',
+  lbrace: '{',
+  verbar: '|',
+  vert: '|',
+  VerticalLine: '|',
+  rcub: '}',
+  rbrace: '}',
+  fjlig: 'fj',
 };
 
 /**
@@ -93,10 +133,13 @@ const ASCII_NAMED: Record<string, string> = {
  * that yield ASCII. Others are left alone: they cannot produce a scheme character.
  */
 export function decodeCharacterReferences(text: string): string {
-  return text.replace(/&(?:#([0-9]+);?|#[xX]([0-9a-fA-F]+);?|([A-Za-z][A-Za-z0-9]*);)/g, (match, dec?: string, hex?: string, name?: string) => {
-    if (name !== undefined) return ASCII_NAMED[name] ?? match;
-    const code = parseInt((dec ?? hex)!, dec !== undefined ? 10 : 16);
-    if (!(code > 0 && code <= 0x10ffff) || (code >= 0xd800 && code <= 0xdfff)) return '\ufffd';
-    return String.fromCodePoint(code);
-  });
+  return text.replace(
+    /&(?:#([0-9]+);?|#[xX]([0-9a-fA-F]+);?|([A-Za-z][A-Za-z0-9]*);)/g,
+    (match, dec?: string, hex?: string, name?: string) => {
+      if (name !== undefined) return ASCII_NAMED[name] ?? match;
+      const code = parseInt((dec ?? hex)!, dec !== undefined ? 10 : 16);
+      if (!(code > 0 && code <= 0x10ffff) || (code >= 0xd800 && code <= 0xdfff)) return '\ufffd';
+      return String.fromCodePoint(code);
+    },
+  );
 }

@@ -12,10 +12,7 @@ import {
 import { CustomerTokenError } from './errors.js';
 
 /** Which stores the app serves: one hash, a list, or a (sync or async) predicate. */
-export type StoresOption =
-  | string
-  | readonly string[]
-  | ((storeHash: string) => boolean | Promise<boolean>);
+export type StoresOption = string | readonly string[] | ((storeHash: string) => boolean | Promise<boolean>);
 
 export interface VerifierOptions {
   /** The app's client ID: the token's `aud`. */
@@ -126,7 +123,16 @@ interface CachedVerifier {
 }
 
 const verifierCache = new WeakMap<VerifierOptions, CachedVerifier>();
-const OPTION_NAMES = ['clientId', 'clientSecret', 'stores', 'clockTolerance', 'maxTokenAge', 'maxTokenLength', 'algorithms', 'now'] as const;
+const OPTION_NAMES = [
+  'clientId',
+  'clientSecret',
+  'stores',
+  'clockTolerance',
+  'maxTokenAge',
+  'maxTokenLength',
+  'algorithms',
+  'now',
+] as const;
 
 /**
  * Verifies one token against `options` as they are at this call. Options are read on every call:
@@ -183,7 +189,8 @@ function readOptions(options: VerifierOptions): Config {
   if (typeof clientId !== 'string' || clientId === '') {
     throw new TypeError('bc-customer-gate: "clientId" must be your app\'s client ID (a non-empty string).');
   }
-  const secrets = typeof clientSecret === 'string' ? [clientSecret] : Array.isArray(clientSecret) ? [...clientSecret] : [];
+  const secrets =
+    typeof clientSecret === 'string' ? [clientSecret] : Array.isArray(clientSecret) ? [...clientSecret] : [];
   if (secrets.length === 0 || secrets.some((s) => typeof s !== 'string' || s === '')) {
     throw new TypeError(
       'bc-customer-gate: "clientSecret" must be your app\'s client secret (a non-empty string), ' +
@@ -191,7 +198,11 @@ function readOptions(options: VerifierOptions): Config {
     );
   }
   const algorithms: Algorithm[] =
-    options.algorithms === undefined ? [...ALGORITHMS] : Array.isArray(options.algorithms) ? [...options.algorithms] : [];
+    options.algorithms === undefined
+      ? [...ALGORITHMS]
+      : Array.isArray(options.algorithms)
+        ? [...options.algorithms]
+        : [];
   if (algorithms.length === 0 || algorithms.some((a) => !ALGORITHMS.includes(a))) {
     throw new TypeError(`bc-customer-gate: "algorithms" may only contain ${ALGORITHMS.join(' and ')}.`);
   }
@@ -253,7 +264,10 @@ function checkShape(token: unknown, maxLength: number): asserts token is string 
     throw new CustomerTokenError('malformed', 'No token: pass the JWT from /customer/current.jwt as a string.');
   }
   if (token.length > maxLength) {
-    throw new CustomerTokenError('too_large', `Token is longer than ${maxLength} characters; BigCommerce tokens are far shorter.`);
+    throw new CustomerTokenError(
+      'too_large',
+      `Token is longer than ${maxLength} characters; BigCommerce tokens are far shorter.`,
+    );
   }
   if (!COMPACT_JWS.test(token)) {
     const parts = token.split('.').length;
@@ -278,7 +292,10 @@ function checkCanonicalSignature(token: string): void {
   const tail = (token.length - token.lastIndexOf('.') - 1) % 4; // 2 or 3 characters in the last group
   const bits = BASE64URL.indexOf(token[token.length - 1]!);
   if (tail !== 0 && (bits & (tail === 2 ? 0b1111 : 0b11)) !== 0) {
-    throw new CustomerTokenError('signature', 'Signature does not match: it is not canonical base64url, so the token was altered.');
+    throw new CustomerTokenError(
+      'signature',
+      'Signature does not match: it is not canonical base64url, so the token was altered.',
+    );
   }
 }
 
@@ -287,7 +304,9 @@ function checkCanonicalSignature(token: string): void {
  * number, so an infinite `exp` would pass and then serialise as `null`; refuse it as a bad claim.
  */
 function nonFiniteTime(payload: JWTPayload): string | undefined {
-  return (['exp', 'iat', 'nbf'] as const).find((claim) => typeof payload[claim] === 'number' && !Number.isFinite(payload[claim]));
+  return (['exp', 'iat', 'nbf'] as const).find(
+    (claim) => typeof payload[claim] === 'number' && !Number.isFinite(payload[claim]),
+  );
 }
 
 function nonFiniteTimeError(claim: string): CustomerTokenError {
@@ -348,7 +367,10 @@ function translate(error: unknown): unknown {
     if (infinite) return nonFiniteTimeError(infinite);
   }
   if (error instanceof errors.JWTExpired) {
-    return fail('expired', `Token expired (${error.claim === 'iat' ? 'older than the maximum token age' : '"exp" has passed'}); fetch a fresh one.`);
+    return fail(
+      'expired',
+      `Token expired (${error.claim === 'iat' ? 'older than the maximum token age' : '"exp" has passed'}); fetch a fresh one.`,
+    );
   }
   if (error instanceof errors.JWTClaimValidationFailed) {
     const { claim, reason, payload } = error;
@@ -358,10 +380,16 @@ function translate(error: unknown): unknown {
       return fail('operation', CUSTOMER_LOGIN);
     }
     if (claim === 'iss') {
-      return fail('issuer', `Token's "iss" is not "${ISSUER}"; it was not issued by BigCommerce's Current Customer endpoint.`);
+      return fail(
+        'issuer',
+        `Token's "iss" is not "${ISSUER}"; it was not issued by BigCommerce's Current Customer endpoint.`,
+      );
     }
     if (claim === 'aud') {
-      return fail('audience', 'Token\'s "aud" is not this app\'s client ID: the token was requested with another app_client_id.');
+      return fail(
+        'audience',
+        'Token\'s "aud" is not this app\'s client ID: the token was requested with another app_client_id.',
+      );
     }
     if ((claim === 'iat' || claim === 'nbf') && reason === 'check_failed') {
       return fail('not_yet_valid', `Token's "${claim}" is in the future; check the server's clock.`);
@@ -373,7 +401,10 @@ function translate(error: unknown): unknown {
     return fail('algorithm', `Token is not signed with ${ALGORITHMS.join(' or ')}; BigCommerce signs with HMAC only.`);
   }
   if (error instanceof errors.JWSSignatureVerificationFailed) {
-    return fail('signature', 'Signature does not match: check that "clientSecret" is the secret of the app whose client ID requested the token.');
+    return fail(
+      'signature',
+      'Signature does not match: check that "clientSecret" is the secret of the app whose client ID requested the token.',
+    );
   }
   if (error instanceof errors.JOSENotSupported) {
     return fail('malformed', 'Token header uses an unsupported feature (such as "crit" or "b64").');

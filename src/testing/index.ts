@@ -12,4 +12,10 @@ export {
   type StorefrontRoute,
   type StorefrontStats,
 } from './storefront.js';
-export { escapeHtml, renderTemplate, type PageContext, type PageRenderer, type StorefrontCustomer } from './template.js';
+export {
+  escapeHtml,
+  renderTemplate,
+  type PageContext,
+  type PageRenderer,
+  type StorefrontCustomer,
+} from './template.js';

@@ -87,7 +87,10 @@ export class StaticFolder {
     if (!info?.isFile()) return { kind: 'missing' };
 
     // A symlink inside the folder must not lead out of it.
-    const [real, realRoot] = await Promise.all([realpath(file).catch(() => undefined), realpath(this.root).catch(() => undefined)]);
+    const [real, realRoot] = await Promise.all([
+      realpath(file).catch(() => undefined),
+      realpath(this.root).catch(() => undefined),
+    ]);
     if (!real || !realRoot || !real.startsWith(realRoot + sep)) return { kind: 'missing' };
     return { kind: 'file', file, size: info.size };
   }

@@ -11,7 +11,13 @@ import type { AddressInfo, Socket } from 'node:net';
 import { CLIENT_ID_PARAM, DEFAULT_TOKEN_URL, TOKEN_LIFETIME_SECONDS } from '../protocol.js';
 import { mintCustomerToken } from './mint.js';
 import { contentTypeFor, isHtml, StaticFolder } from './static.js';
-import { escapeHtml, renderTemplate, type PageContext, type PageRenderer, type StorefrontCustomer } from './template.js';
+import {
+  escapeHtml,
+  renderTemplate,
+  type PageContext,
+  type PageRenderer,
+  type StorefrontCustomer,
+} from './template.js';
 
 /** Name of the session cookie, as on BigCommerce storefronts. */
 export const SESSION_COOKIE = 'SHOP_SESSION_TOKEN';
@@ -311,13 +317,19 @@ export function createMockStorefront(options: MockStorefrontOptions): MockStoref
 
     for (const { prefix, folder } of mounts) {
       if (path === prefix.slice(0, -1)) return redirect(response, 301, prefix);
-      if (path.startsWith(prefix)) return serveStatic(request, response, folder, prefix, path.slice(prefix.length - 1), customer);
+      if (path.startsWith(prefix))
+        return serveStatic(request, response, folder, prefix, path.slice(prefix.length - 1), customer);
     }
     if (rootFolder) return serveStatic(request, response, rootFolder, '/', path, customer);
     return sendText(response, 404, 'Not found.');
   }
 
-  async function tokenRoute(request: IncomingMessage, response: ServerResponse, url: URL, customer: StorefrontCustomer | null) {
+  async function tokenRoute(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    customer: StorefrontCustomer | null,
+  ) {
     stats.tokenRequests++;
     response.setHeader('Cache-Control', NO_STORE);
     response.setHeader('Vary', 'Accept, Cookie');
@@ -386,7 +398,12 @@ export function createMockStorefront(options: MockStorefrontOptions): MockStoref
     return { method, params, returnTo };
   }
 
-  async function loginRoute(request: IncomingMessage, response: ServerResponse, url: URL, oldSession: string | undefined) {
+  async function loginRoute(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    oldSession: string | undefined,
+  ) {
     const form = await sessionForm(request, response, url);
     if (!form) return;
     const { method, params, returnTo } = form;
@@ -404,7 +421,12 @@ export function createMockStorefront(options: MockStorefrontOptions): MockStoref
     return redirect(response, 303, returnTo);
   }
 
-  async function logoutRoute(request: IncomingMessage, response: ServerResponse, url: URL, session: string | undefined) {
+  async function logoutRoute(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    session: string | undefined,
+  ) {
     const form = await sessionForm(request, response, url);
     if (!form) return;
     if (session) sessions.delete(session);
@@ -474,7 +496,8 @@ export function createMockStorefront(options: MockStorefrontOptions): MockStoref
     },
 
     listen() {
-      if (server.listening) return Promise.reject(new Error('bc-customer-gate: the mock storefront is already listening.'));
+      if (server.listening)
+        return Promise.reject(new Error('bc-customer-gate: the mock storefront is already listening.'));
       closed = false;
       return new Promise<StorefrontAddress>((resolve, reject) => {
         server.once('error', reject);
@@ -591,7 +614,9 @@ interface Config {
 
 function readOptions(options: MockStorefrontOptions): Config {
   if (!options || typeof options !== 'object') {
-    throw new TypeError('bc-customer-gate: pass { clientId, clientSecret, storeHash, customers } to createMockStorefront.');
+    throw new TypeError(
+      'bc-customer-gate: pass { clientId, clientSecret, storeHash, customers } to createMockStorefront.',
+    );
   }
   for (const name of ['clientId', 'clientSecret', 'storeHash'] as const) {
     if (typeof options[name] !== 'string' || options[name] === '') {
@@ -602,7 +627,9 @@ function readOptions(options: MockStorefrontOptions): Config {
   const ids = new Set<number>();
   for (const customer of customers) {
     if (!customer || !Number.isSafeInteger(customer.id) || customer.id <= 0 || typeof customer.email !== 'string') {
-      throw new TypeError('bc-customer-gate: each customer needs an "id" (a positive integer) and an "email" (a string).');
+      throw new TypeError(
+        'bc-customer-gate: each customer needs an "id" (a positive integer) and an "email" (a string).',
+      );
     }
     if (ids.has(customer.id)) throw new TypeError(`bc-customer-gate: customer id ${customer.id} appears twice.`);
     ids.add(customer.id);
@@ -637,15 +664,25 @@ function readBehaviour(next: StorefrontBehaviour): StorefrontBehaviour {
   if (errorStatus !== undefined && (!Number.isInteger(errorStatus) || errorStatus < 400 || errorStatus > 599)) {
     throw new TypeError('bc-customer-gate: "errorStatus" must be an HTTP error status from 400 to 599.');
   }
-  if (next.otherStore === '' || (next.otherStore !== undefined && typeof next.otherStore !== 'boolean' && typeof next.otherStore !== 'string')) {
+  if (
+    next.otherStore === '' ||
+    (next.otherStore !== undefined && typeof next.otherStore !== 'boolean' && typeof next.otherStore !== 'string')
+  ) {
     throw new TypeError('bc-customer-gate: "otherStore" must be true or a store hash.');
   }
   return { ...next, ...(next.claims ? { claims: { ...next.claims } } : {}) };
 }
 
 function readPrefix(prefix: string): string {
-  if (typeof prefix !== 'string' || !prefix.startsWith('/') || prefix.startsWith('//') || /[?#\\]|\/\.{1,2}(\/|$)/.test(prefix)) {
-    throw new TypeError(`bc-customer-gate: mount prefix ${JSON.stringify(prefix)} must be a plain path such as "/dist/".`);
+  if (
+    typeof prefix !== 'string' ||
+    !prefix.startsWith('/') ||
+    prefix.startsWith('//') ||
+    /[?#\\]|\/\.{1,2}(\/|$)/.test(prefix)
+  ) {
+    throw new TypeError(
+      `bc-customer-gate: mount prefix ${JSON.stringify(prefix)} must be a plain path such as "/dist/".`,
+    );
   }
   return prefix.endsWith('/') ? prefix : `${prefix}/`;
 }

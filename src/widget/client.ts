@@ -52,7 +52,15 @@ export interface InstallResult {
   duplicates: number;
 }
 
-export type WidgetsApiErrorKind = 'unauthorized' | 'forbidden' | 'not_found' | 'validation' | 'rate_limited' | 'http' | 'network' | 'response';
+export type WidgetsApiErrorKind =
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'validation'
+  | 'rate_limited'
+  | 'http'
+  | 'network'
+  | 'response';
 
 export class WidgetsApiError extends Error {
   override readonly name = 'WidgetsApiError';
@@ -84,14 +92,25 @@ const MAX_PAGES = 100;
  * Creates the widget template, or updates the one with the same name, so running it again changes
  * nothing: when the stored template and schema already match, no write is sent at all.
  */
-export async function installWidgetTemplate(template: WidgetTemplateDefinition, options: InstallOptions): Promise<InstallResult> {
+export async function installWidgetTemplate(
+  template: WidgetTemplateDefinition,
+  options: InstallOptions,
+): Promise<InstallResult> {
   const collection = `${templatesUrl(options)}`;
   const dryRun = options.dryRun === true;
   const channelId = checkChannelId(options.channelId ?? template.channel_id);
-  const definition: WidgetTemplateDefinition = channelId === undefined ? template : { ...template, channel_id: channelId };
+  const definition: WidgetTemplateDefinition =
+    channelId === undefined ? template : { ...template, channel_id: channelId };
   if (!options.accessToken) {
     if (!dryRun) throw new TypeError('bc-customer-gate: installWidgetTemplate needs an "accessToken".');
-    return { action: 'created', uuid: undefined, dryRun, write: { method: 'POST', url: collection, body: definition }, lookedUp: false, duplicates: 0 };
+    return {
+      action: 'created',
+      uuid: undefined,
+      dryRun,
+      write: { method: 'POST', url: collection, body: definition },
+      lookedUp: false,
+      duplicates: 0,
+    };
   }
   const api = { ...options, accessToken: options.accessToken };
 
@@ -108,7 +127,10 @@ export async function installWidgetTemplate(template: WidgetTemplateDefinition, 
   }
 
   const uuid = String(existing.uuid);
-  if (existing.template === definition.template && canonicalJson(existing.schema) === canonicalJson(definition.schema)) {
+  if (
+    existing.template === definition.template &&
+    canonicalJson(existing.schema) === canonicalJson(definition.schema)
+  ) {
     return { action: 'unchanged', uuid, dryRun, write: undefined, lookedUp: true, duplicates };
   }
   const write: WidgetsRequest = { method: 'PUT', url: `${collection}/${pathSegment(uuid)}`, body: definition };
@@ -120,18 +142,27 @@ export async function installWidgetTemplate(template: WidgetTemplateDefinition, 
  * Every widget template in the store, or in one channel (`channel_id:in`), following
  * `meta.pagination` page by page.
  */
-export async function listWidgetTemplates(options: WidgetsApiOptions & { channelId?: number }): Promise<ListedTemplate[]> {
+export async function listWidgetTemplates(
+  options: WidgetsApiOptions & { channelId?: number },
+): Promise<ListedTemplate[]> {
   const all: ListedTemplate[] = [];
   const channelId = checkChannelId(options.channelId);
   const channel = channelId === undefined ? '' : `&channel_id:in=${channelId}`;
   for (let page = 1; page <= MAX_PAGES; page++) {
-    const body = await send(options, { method: 'GET', url: `${templatesUrl(options)}?page=${page}&limit=${PAGE_SIZE}${channel}` });
+    const body = await send(options, {
+      method: 'GET',
+      url: `${templatesUrl(options)}?page=${page}&limit=${PAGE_SIZE}${channel}`,
+    });
     const data = (body as { data?: unknown })?.data;
     if (!Array.isArray(data)) {
-      throw new WidgetsApiError('response', 'The Widgets API answered the template list without a "data" array; check --api-base.');
+      throw new WidgetsApiError(
+        'response',
+        'The Widgets API answered the template list without a "data" array; check --api-base.',
+      );
     }
     all.push(...(data as ListedTemplate[]));
-    const pagination = (body as { meta?: { pagination?: { total_pages?: unknown; current_page?: unknown } } }).meta?.pagination;
+    const pagination = (body as { meta?: { pagination?: { total_pages?: unknown; current_page?: unknown } } }).meta
+      ?.pagination;
     const totalPages = Number(pagination?.total_pages);
     const currentPage = Number(pagination?.current_page ?? page);
     if (!Number.isFinite(totalPages) || currentPage >= totalPages || data.length === 0) break;
@@ -143,14 +174,18 @@ export async function listWidgetTemplates(options: WidgetsApiOptions & { channel
 export function checkChannelId(value: unknown): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new TypeError('bc-customer-gate: the channel ID must be a positive integer (Channel Manager lists each storefront\'s ID).');
+    throw new TypeError(
+      "bc-customer-gate: the channel ID must be a positive integer (Channel Manager lists each storefront's ID).",
+    );
   }
   return value;
 }
 
 export function templatesUrl(options: Pick<WidgetsApiOptions, 'storeHash' | 'apiBase'>): string {
   if (!/^[A-Za-z0-9_-]+$/.test(options.storeHash ?? '')) {
-    throw new TypeError('bc-customer-gate: the store hash is letters and digits only (the part after /stores/ in your API path).');
+    throw new TypeError(
+      'bc-customer-gate: the store hash is letters and digits only (the part after /stores/ in your API path).',
+    );
   }
   const base = (options.apiBase ?? DEFAULT_API_BASE).replace(/\/+$/, '');
   return `${base}/stores/${options.storeHash}/v3/content/widget-templates`;
@@ -172,14 +207,20 @@ async function send(options: WidgetsApiOptions, request: WidgetsRequest): Promis
       signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
     });
   } catch (error) {
-    throw new WidgetsApiError('network', `Could not reach ${originOf(request.url)}: ${networkReason(error)}. Check --api-base and the network connection.`);
+    throw new WidgetsApiError(
+      'network',
+      `Could not reach ${originOf(request.url)}: ${networkReason(error)}. Check --api-base and the network connection.`,
+    );
   }
 
   const text = await response.text().catch(() => '');
   const body = parseJson(text);
   if (response.ok) {
     if (body === undefined && text !== '') {
-      throw new WidgetsApiError('response', `${request.method} ${request.url} answered ${response.status} with something other than JSON; check --api-base.`);
+      throw new WidgetsApiError(
+        'response',
+        `${request.method} ${request.url} answered ${response.status} with something other than JSON; check --api-base.`,
+      );
     }
     return body;
   }
@@ -207,10 +248,16 @@ function httpError(request: WidgetsRequest, status: number, body: unknown): Widg
         status,
       );
     case 404:
-      return new WidgetsApiError('not_found', `Not found (404) at ${request.method} ${request.url}: check --store-hash and --api-base.`, status);
+      return new WidgetsApiError(
+        'not_found',
+        `Not found (404) at ${request.method} ${request.url}: check --store-hash and --api-base.`,
+        status,
+      );
     case 422: {
       const fieldErrors = readFieldErrors(body);
-      const details = fieldErrors.map(([field, problem]) => `\n  ${terminalSafe(field)}: ${terminalSafe(problem)}`).join('');
+      const details = fieldErrors
+        .map(([field, problem]) => `\n  ${terminalSafe(field)}: ${terminalSafe(problem)}`)
+        .join('');
       return new WidgetsApiError(
         'validation',
         `The Widgets API rejected the widget template (422${title ? `: ${title}` : ''}).${details}`,
@@ -219,7 +266,11 @@ function httpError(request: WidgetsRequest, status: number, body: unknown): Widg
       );
     }
     case 429:
-      return new WidgetsApiError('rate_limited', 'The Widgets API is rate-limiting this store (429): wait a few seconds and run again.', status);
+      return new WidgetsApiError(
+        'rate_limited',
+        'The Widgets API is rate-limiting this store (429): wait a few seconds and run again.',
+        status,
+      );
     default:
       return new WidgetsApiError(
         'http',
@@ -249,7 +300,10 @@ function pathSegment(uuid: string): string {
   try {
     return encodeURIComponent(uuid);
   } catch {
-    throw new WidgetsApiError('response', 'The Widgets API listed a widget template whose "uuid" is not valid text; check --api-base.');
+    throw new WidgetsApiError(
+      'response',
+      'The Widgets API listed a widget template whose "uuid" is not valid text; check --api-base.',
+    );
   }
 }
 
@@ -276,7 +330,8 @@ function originOf(url: string): string {
 }
 
 function networkReason(error: unknown): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'the request timed out';
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
+    return 'the request timed out';
   const cause = (error as { cause?: { code?: unknown; message?: unknown } })?.cause;
   const code = typeof cause?.code === 'string' ? cause.code : undefined;
   const reasons: Record<string, string> = {
@@ -295,7 +350,9 @@ function networkReason(error: unknown): string {
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
       : v,
   );
 }

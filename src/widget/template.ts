@@ -104,8 +104,7 @@ export function widgetHtml(scriptUrl: string): string {
 `;
 }
 
-export const DEFAULT_CONTENT_TEMPLATE =
-  '<p>Welcome back, <span data-bc-field="customer.email"></span>.</p>';
+export const DEFAULT_CONTENT_TEMPLATE = '<p>Welcome back, <span data-bc-field="customer.email"></span>.</p>';
 
 export function widgetSchema(defaults: { clientId?: string; endpoint?: string } = {}): WidgetSchemaTab[] {
   return [
@@ -117,7 +116,12 @@ export function widgetSchema(defaults: { clientId?: string; endpoint?: string } 
           label: 'App',
           settings: [
             { type: 'input', id: 'clientId', label: 'App client ID', default: defaults.clientId ?? '' },
-            { type: 'input', id: 'endpoint', label: "App's exchange endpoint (https URL)", default: defaults.endpoint ?? '' },
+            {
+              type: 'input',
+              id: 'endpoint',
+              label: "App's exchange endpoint (https URL)",
+              default: defaults.endpoint ?? '',
+            },
           ],
         },
         {
@@ -132,7 +136,12 @@ export function widgetSchema(defaults: { clientId?: string; endpoint?: string } 
           label: 'Other states',
           settings: [
             { type: 'input', id: 'loadingText', label: 'While checking', default: 'Checking your account…' },
-            { type: 'text', id: 'deniedText', label: 'Denied text (signed in, but not allowed)', default: 'Your account does not include this.' },
+            {
+              type: 'text',
+              id: 'deniedText',
+              label: 'Denied text (signed in, but not allowed)',
+              default: 'Your account does not include this.',
+            },
             { type: 'text', id: 'errorText', label: 'Error text', default: 'Could not load this.' },
             { type: 'input', id: 'retryText', label: 'Retry button text', default: 'Try again' },
           ],
@@ -176,10 +185,12 @@ function checkScriptUrl(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new TypeError('bc-customer-gate: the widget\'s script URL must be an absolute https URL.');
+    throw new TypeError("bc-customer-gate: the widget's script URL must be an absolute https URL.");
   }
   if (url.protocol !== 'https:' && !isLoopback(url)) {
-    throw new TypeError('bc-customer-gate: the widget\'s script URL must use https (storefronts are served over https).');
+    throw new TypeError(
+      "bc-customer-gate: the widget's script URL must use https (storefronts are served over https).",
+    );
   }
   return url.href;
 }

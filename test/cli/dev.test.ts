@@ -10,7 +10,11 @@ import { assertNoStack, distDir, root, runCli } from './run-cli.js';
 // laid out as npm installs it, with or without a demo.
 let scratch: string;
 
-function makePackage(name: string, demo?: string, packageJson: object = { name: 'bc-customer-gate', version: '9.9.9', type: 'module' }): string {
+function makePackage(
+  name: string,
+  demo?: string,
+  packageJson: object = { name: 'bc-customer-gate', version: '9.9.9', type: 'module' },
+): string {
   const dir = join(scratch, name);
   mkdirSync(dir);
   cpSync(distDir, join(dir, 'dist'), { recursive: true });
@@ -58,7 +62,9 @@ describe('bc-customer-gate dev', () => {
 
   it('maps --port and --app-port onto startDemo options and closes the demo on SIGINT', async () => {
     const cli = makePackage('with-demo', FAKE_DEMO);
-    const child = spawn(process.execPath, [cli, 'dev', '--port', '4101', '--app-port', '4102'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, 'dev', '--port', '4101', '--app-port', '4102'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -76,11 +82,17 @@ describe('bc-customer-gate dev', () => {
     child.kill('SIGINT');
     const code = await exited;
     assert.equal(code, 0, stderr);
-    assert.equal(stdout, 'options {"storefrontPort":4101,"appPort":4102}\nfake demo up; press Ctrl-C to stop\nclosed by the CLI\nDemo stopped.\n');
+    assert.equal(
+      stdout,
+      'options {"storefrontPort":4101,"appPort":4102}\nfake demo up; press Ctrl-C to stop\nclosed by the CLI\nDemo stopped.\n',
+    );
   });
 
   it('a demo that fails to start: its message in one line, and the process exits', async () => {
-    const cli = makePackage('throwing-demo', 'export async function startDemo() { throw new Error("port 4101 is in use\\n  at somewhere (file.js:1:1)"); }\n');
+    const cli = makePackage(
+      'throwing-demo',
+      'export async function startDemo() { throw new Error("port 4101 is in use\\n  at somewhere (file.js:1:1)"); }\n',
+    );
     const result = await runCli(['dev'], { cli, timeoutMs: 5_000 });
     assert.equal(result.code, 1);
     assert.equal(result.stderr, 'error: port 4101 is in use\n');
@@ -99,6 +111,9 @@ describe('bc-customer-gate dev', () => {
     const cli = makePackage('no-version', undefined, { name: 'bc-customer-gate', type: 'module' });
     const result = await runCli(['--version'], { cli });
     assert.equal(result.code, 1);
-    assert.equal(result.stderr, 'bc-customer-gate: unexpected error: bc-customer-gate: package.json has no "version".\n');
+    assert.equal(
+      result.stderr,
+      'bc-customer-gate: unexpected error: bc-customer-gate: package.json has no "version".\n',
+    );
   });
 });

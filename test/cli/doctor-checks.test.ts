@@ -55,7 +55,11 @@ describe('doctor: the www twin', () => {
     const checks = await check({ page: gatePage({ endpoint: `${endpoint.origin}/` }) });
     assert.equal(find(checks, 'origin.twin', /serves the storefront too/).status, 'pass');
     assert.equal(find(checks, 'endpoint.origin', new RegExp(`from ${shop.origin}: 401`)).status, 'pass');
-    const refused = find(checks, 'endpoint.origin', new RegExp(`from ${twin.origin}: origin refused \\(403 in \\d+ ms\\)`));
+    const refused = find(
+      checks,
+      'endpoint.origin',
+      new RegExp(`from ${twin.origin}: origin refused \\(403 in \\d+ ms\\)`),
+    );
     assert.equal(refused.status, 'fail');
     assert.match(refused.fix!, new RegExp(`Add ${twin.origin} to the handler's origins`));
   });
@@ -66,7 +70,10 @@ describe('doctor: the www twin', () => {
     servers.push(endpoint);
     const checks = await check({ page: gatePage({ endpoint: `${endpoint.origin}/` }) });
     assert.equal(checks.filter((c) => c.id === 'endpoint.origin' && c.status === 'pass').length, 2);
-    assert.ok(checks.every((c) => c.status !== 'fail'), checks.map((c) => c.title).join('\n'));
+    assert.ok(
+      checks.every((c) => c.status !== 'fail'),
+      checks.map((c) => c.title).join('\n'),
+    );
   });
 
   it('a twin that redirects is never where the page runs: skipped, and said so', async () => {
@@ -84,7 +91,10 @@ describe('doctor: the www twin', () => {
     await gone.close();
     const endpoint = await app([shop.origin]);
     servers.push(endpoint);
-    const checks = await check({ page: gatePage({ endpoint: `${endpoint.origin}/` }), twinOf: () => ({ origin: gone.origin }) });
+    const checks = await check({
+      page: gatePage({ endpoint: `${endpoint.origin}/` }),
+      twinOf: () => ({ origin: gone.origin }),
+    });
     assert.equal(find(checks, 'origin.twin', /connection refused.*not checked/).status, 'skip');
   });
 });
@@ -97,7 +107,13 @@ describe('doctor: page redirects and bounds', () => {
       response.end();
     }, 'localhost');
     servers.push(redirecting);
-    const checks = await runChecks({ storefront: new URL(`${redirecting.origin}/account.php`), alsoOrigins: [], timeoutMs: 3000, maxPageBytes: 1 << 20, twinOf: () => ({ none: 'test' }) });
+    const checks = await runChecks({
+      storefront: new URL(`${redirecting.origin}/account.php`),
+      alsoOrigins: [],
+      timeoutMs: 3000,
+      maxPageBytes: 1 << 20,
+      twinOf: () => ({ none: 'test' }),
+    });
     const warning = find(checks, 'page.redirect', /redirected a guest to ".*\/login\.php"/);
     assert.equal(warning.status, 'warn');
     assert.match(warning.fix!, /signed-out shopper can open/);
@@ -142,10 +158,18 @@ describe('doctor: page redirects and bounds', () => {
       response.end();
     });
     servers.push(counting);
-    const gates = Array.from({ length: 12 }, (_, i) => `<bc-customer-gate client-id="${CLIENT_ID}-${i}" endpoint="${counting.origin}/e${i}"></bc-customer-gate>`).join('');
+    const gates = Array.from(
+      { length: 12 },
+      (_, i) =>
+        `<bc-customer-gate client-id="${CLIENT_ID}-${i}" endpoint="${counting.origin}/e${i}"></bc-customer-gate>`,
+    ).join('');
     try {
       const checks = await check({ page: gatePage({ endpoint: '', gates }), twinOf: () => ({ none: 'test' }) });
-      find(checks, 'gate.endpoint-match', /12 different endpoints on one page: .* and 7 more \(only these 5 are checked\)/);
+      find(
+        checks,
+        'gate.endpoint-match',
+        /12 different endpoints on one page: .* and 7 more \(only these 5 are checked\)/,
+      );
       find(checks, 'gate.client-id-match', /12 different client IDs on one page/);
       assert.equal(checks.filter((c) => c.id === 'endpoint.origin').length, 5);
       assert.equal(calls, 5);
@@ -161,7 +185,10 @@ describe('doctor: endpoint details', () => {
   it('an endpoint that refuses HS512, the algorithm BigCommerce signs with', async () => {
     const endpoint = await app([shop.origin], { algorithms: ['HS256'] });
     servers.push(endpoint);
-    const checks = await check({ page: gatePage({ endpoint: `${endpoint.origin}/` }), twinOf: () => ({ none: 'test' }) });
+    const checks = await check({
+      page: gatePage({ endpoint: `${endpoint.origin}/` }),
+      twinOf: () => ({ none: 'test' }),
+    });
     const refused = find(checks, 'endpoint.origin', /refuses HS512 tokens \(code "algorithm"/);
     assert.equal(refused.status, 'fail');
     assert.match(refused.fix!, /Allow HS512/);
@@ -170,9 +197,16 @@ describe('doctor: endpoint details', () => {
   it('a preflight that never reaches the handler is a warning: the element sends none', async () => {
     const endpoint = await app([shop.origin], { only: ['POST'] });
     servers.push(endpoint);
-    const checks = await check({ page: gatePage({ endpoint: `${endpoint.origin}/` }), twinOf: () => ({ none: 'test' }) });
+    const checks = await check({
+      page: gatePage({ endpoint: `${endpoint.origin}/` }),
+      twinOf: () => ({ none: 'test' }),
+    });
     assert.equal(find(checks, 'endpoint.origin', /401 "signature" as expected/).status, 'pass');
-    const preflight = find(checks, 'endpoint.preflight', /answered 405; no exact Access-Control-Allow-Origin; POST not in Access-Control-Allow-Methods/);
+    const preflight = find(
+      checks,
+      'endpoint.preflight',
+      /answered 405; no exact Access-Control-Allow-Origin; POST not in Access-Control-Allow-Methods/,
+    );
     assert.equal(preflight.status, 'warn');
     assert.ok(checks.every((c) => c.status !== 'fail'));
   });
@@ -187,7 +221,12 @@ describe('doctor: markup and storefront details', () => {
   const run = (page: string) => check({ page, twinOf: () => ({ none: 'test' }) });
 
   it('Handlebars left unrendered in a gate', async () => {
-    const checks = await run(gatePage({ endpoint: '', gates: '<bc-customer-gate client-id="{{client_id}}" endpoint="{{app.endpoint}}"></bc-customer-gate>' }));
+    const checks = await run(
+      gatePage({
+        endpoint: '',
+        gates: '<bc-customer-gate client-id="{{client_id}}" endpoint="{{app.endpoint}}"></bc-customer-gate>',
+      }),
+    );
     const unrendered = find(checks, 'gate.rendered', /still hold Handlebars/);
     assert.equal(unrendered.status, 'fail');
     assert.match(unrendered.fix!, /where the storefront renders Handlebars/);
@@ -195,7 +234,9 @@ describe('doctor: markup and storefront details', () => {
   });
 
   it('a Page Builder widget placed with its client ID left empty: the fix names the widget setting', async () => {
-    const widget = buildWidgetTemplate({ version: '0.1.0' }).template.replace('{{clientId}}', '').replace('{{endpoint}}', `${endpoint.origin}/`);
+    const widget = buildWidgetTemplate({ version: '0.1.0' })
+      .template.replace('{{clientId}}', '')
+      .replace('{{endpoint}}', `${endpoint.origin}/`);
     const checks = await run(`<!doctype html>${widget}`);
     find(checks, 'gate.found', /1 from the Page Builder widget/);
     const empty = find(checks, 'gate.client-id', /A gate has no client-id/);
@@ -204,8 +245,11 @@ describe('doctor: markup and storefront details', () => {
   });
 
   it('logged-in="true" on a guest\'s page, and a CDN URL that pins no version', async () => {
-    const page = gatePage({ endpoint: `${endpoint.origin}/`, script: '<script type="module" src="https://cdn.jsdelivr.net/npm/bc-customer-gate/dist/cdn/bc-customer-gate.js"></script>' })
-      .replace('logged-in="false"', 'logged-in="true"');
+    const page = gatePage({
+      endpoint: `${endpoint.origin}/`,
+      script:
+        '<script type="module" src="https://cdn.jsdelivr.net/npm/bc-customer-gate/dist/cdn/bc-customer-gate.js"></script>',
+    }).replace('logged-in="false"', 'logged-in="true"');
     const checks = await run(page);
     assert.equal(find(checks, 'gate.logged-in', /A guest's page says logged-in="true"/).status, 'warn');
     const version = find(checks, 'script.version', /pins no exact version/);
@@ -215,13 +259,30 @@ describe('doctor: markup and storefront details', () => {
 
   it('a script held back as type="text/plain" (a consent category), and one with an unknown type', async () => {
     const src = 'https://cdn.jsdelivr.net/npm/bc-customer-gate@0.1.0/dist/cdn/bc-customer-gate.js';
-    const held = find(await run(gatePage({ endpoint: `${endpoint.origin}/`, script: `<script type="text/plain" data-bc-cookie-consent="3" src="${src}"></script>` })), 'script.type', /"text\/plain" is not one browsers run/);
+    const held = find(
+      await run(
+        gatePage({
+          endpoint: `${endpoint.origin}/`,
+          script: `<script type="text/plain" data-bc-cookie-consent="3" src="${src}"></script>`,
+        }),
+      ),
+      'script.type',
+      /"text\/plain" is not one browsers run/,
+    );
     assert.equal(held.status, 'fail');
     assert.match(held.fix!, /"essential" or "functional" consent category/);
-    const odd = find(await run(gatePage({ endpoint: `${endpoint.origin}/`, script: `<script type="text/babel" src="${src}"></script>` })), 'script.type', /"text\/babel"/);
+    const odd = find(
+      await run(
+        gatePage({ endpoint: `${endpoint.origin}/`, script: `<script type="text/babel" src="${src}"></script>` }),
+      ),
+      'script.type',
+      /"text\/babel"/,
+    );
     assert.match(odd.fix!, /type="module"/);
     for (const type of ['module', 'text/javascript', 'application/ecmascript', 'TEXT/JAVASCRIPT']) {
-      const checks = await run(gatePage({ endpoint: `${endpoint.origin}/`, script: `<script type="${type}" src="${src}"></script>` }));
+      const checks = await run(
+        gatePage({ endpoint: `${endpoint.origin}/`, script: `<script type="${type}" src="${src}"></script>` }),
+      );
       assert.ok(!checks.some((c) => c.id === 'script.type'), type);
     }
   });
@@ -251,7 +312,11 @@ describe('doctor: markup and storefront details', () => {
       response.end('{"error":"server_error"}');
     });
     servers.push(broken);
-    const error = find(await run(gatePage({ endpoint: `${broken.origin}/` })), 'endpoint.origin', /server error \(500 in \d+ ms/);
+    const error = find(
+      await run(gatePage({ endpoint: `${broken.origin}/` })),
+      'endpoint.origin',
+      /server error \(500 in \d+ ms/,
+    );
     assert.equal(error.status, 'fail');
     assert.match(error.fix!, /onError/);
   });

@@ -23,12 +23,17 @@ import { connectCheck, scriptCheck, trustedTypesCheck, TRUSTED_TYPES_NAMES } fro
 import { POLICY_NAME } from '../../src/element/fragment.js';
 
 const self = new URL('https://example.com/page');
-const matches = (url: string, expression: string, origin: URL = self) => urlMatchesExpression(new URL(url), expression, origin);
+const matches = (url: string, expression: string, origin: URL = self) =>
+  urlMatchesExpression(new URL(url), expression, origin);
 const list = (text: string) => text.split(/\s+/).filter(Boolean);
 
 describe('CSP parsing (§2.2)', () => {
   it('lowercases directive names, keeps the first of duplicates, skips empty tokens', () => {
-    const policy = parsePolicy("ScRiPt-sRc 'none'; script-src https://a.example ;; connect-src 'self' ", 'header', 'enforce')!;
+    const policy = parsePolicy(
+      "ScRiPt-sRc 'none'; script-src https://a.example ;; connect-src 'self' ",
+      'header',
+      'enforce',
+    )!;
     assert.deepEqual([...policy.directives.keys()], ['script-src', 'connect-src']);
     assert.deepEqual(policy.directives.get('script-src'), ["'none'"]);
     assert.deepEqual(policy.directives.get('connect-src'), ["'self'"]);
@@ -106,7 +111,7 @@ describe('path-part matching (§6.7.2.12)', () => {
     assert.ok(pathPartMatches('/a%20b/', '/a b/c'));
   });
 
-  it('https://*.example.com:12/path/to/file.js (the grammar\'s example) matches only that file', () => {
+  it("https://*.example.com:12/path/to/file.js (the grammar's example) matches only that file", () => {
     const expression = 'https://*.example.com:12/path/to/file.js';
     assert.ok(matches('https://cdn.example.com:12/path/to/file.js', expression));
     assert.ok(!matches('https://cdn.example.com:12/path/to/other.js', expression));
@@ -130,7 +135,7 @@ describe('source lists (§6.7.2.7, §6.7.2.8)', () => {
     assert.ok(!urlMatchesSourceList(new URL('https://example.com/a.js'), policy.directives.get('script-src')!, self));
   });
 
-  it('* matches HTTP(S) URLs and the page\'s own scheme, but not data: unless listed (`default-src * data:`)', () => {
+  it("* matches HTTP(S) URLs and the page's own scheme, but not data: unless listed (`default-src * data:`)", () => {
     assert.ok(matches('https://anywhere.example/x', '*'));
     assert.ok(matches('http://anywhere.example/x', '*'));
     assert.ok(!matches('data:text/plain,hi', '*'));
@@ -167,7 +172,7 @@ describe('fallback (§6.8)', () => {
 });
 
 describe('inline behaviour and elements (§6.7.3)', () => {
-  it('the spec\'s lists that allow all inline behaviour, and those that do not', () => {
+  it("the spec's lists that allow all inline behaviour, and those that do not", () => {
     assert.ok(allowsAllInline(list("'unsafe-inline' http://a.com http://b.com"), 'script'));
     assert.ok(allowsAllInline(list("'unsafe-inline'"), 'script'));
     assert.ok(!allowsAllInline(list("'sha512-321cba' 'nonce-abc'"), 'script'));
@@ -195,8 +200,14 @@ describe('inline behaviour and elements (§6.7.3)', () => {
     assert.equal(externalScriptVerdict(list('https://cdn.example'), src, self), 'url');
     assert.equal(externalScriptVerdict(list("'self'"), src, self), 'blocked');
     assert.equal(externalScriptVerdict(list("'nonce-n1' https://cdn.example"), { ...src, nonce: 'n1' }, self), 'nonce');
-    assert.equal(externalScriptVerdict(list("'nonce-n1' 'strict-dynamic' https://cdn.example"), src, self), 'blocked-strict-dynamic');
-    assert.equal(externalScriptVerdict(list("'sha384-abc' 'sha384-def'"), { ...src, integrity: 'sha384-abc' }, self), 'integrity');
+    assert.equal(
+      externalScriptVerdict(list("'nonce-n1' 'strict-dynamic' https://cdn.example"), src, self),
+      'blocked-strict-dynamic',
+    );
+    assert.equal(
+      externalScriptVerdict(list("'sha384-abc' 'sha384-def'"), { ...src, integrity: 'sha384-abc' }, self),
+      'integrity',
+    );
   });
 
   it('integrity metadata matches only when every hash in it is listed (§6.7.2.4)', () => {
@@ -215,15 +226,24 @@ describe('several policies (§8.1) and what the element needs', () => {
     'enforce',
   );
 
-  it('the spec\'s example: the connection to example.com is blocked by the first policy', () => {
+  it("the spec's example: the connection to example.com is blocked by the first policy", () => {
     const check = connectCheck(both, new URL('http://example.com/customer-gate'), page, 'endpoint');
     assert.equal(check.status, 'fail');
     assert.match(check.title, /connect-src in the header policy #1/);
     assert.match(check.fix!, /Add http:\/\/example\.com to connect-src/);
   });
 
-  it('the spec\'s example: a script from example.com passes both policies, one from example.net does not', () => {
-    const loader = (specifier: string) => ({ line: 1, kind: 'src' as const, specifier, type: 'module', nonce: null, integrity: null, version: null, text: null });
+  it("the spec's example: a script from example.com passes both policies, one from example.net does not", () => {
+    const loader = (specifier: string) => ({
+      line: 1,
+      kind: 'src' as const,
+      specifier,
+      type: 'module',
+      nonce: null,
+      integrity: null,
+      version: null,
+      text: null,
+    });
     assert.equal(scriptCheck(both, loader('http://example.com/bc-customer-gate.js'), page).status, 'pass');
     assert.equal(scriptCheck(both, loader('http://example.net/bc-customer-gate.js'), page).status, 'fail');
   });
@@ -235,11 +255,11 @@ describe('several policies (§8.1) and what the element needs', () => {
 });
 
 describe('Trusted Types', () => {
-  it('names the element\'s own policy as src/element/fragment.ts does', () => {
+  it("names the element's own policy as src/element/fragment.ts does", () => {
     assert.deepEqual([...TRUSTED_TYPES_NAMES], [POLICY_NAME]);
   });
 
-  it('a trusted-types directive allows listed names or *; \'none\' allows none', () => {
+  it("a trusted-types directive allows listed names or *; 'none' allows none", () => {
     const policy = (text: string) => parsePolicy(text, 'header', 'enforce')!;
     assert.ok(allowsTrustedTypesPolicy(policy('trusted-types dompurify bc-customer-gate'), 'bc-customer-gate'));
     assert.ok(!allowsTrustedTypesPolicy(policy('trusted-types dompurify'), 'bc-customer-gate'));
@@ -251,10 +271,18 @@ describe('Trusted Types', () => {
   });
 
   it('the check: enforced and missing names fail; no Trusted Types directives, no check', () => {
-    const fail = trustedTypesCheck(parsePolicyList("require-trusted-types-for 'script'; trusted-types dompurify", 'header', 'enforce'))!;
+    const fail = trustedTypesCheck(
+      parsePolicyList("require-trusted-types-for 'script'; trusted-types dompurify", 'header', 'enforce'),
+    )!;
     assert.equal(fail.status, 'fail');
     assert.match(fail.title, /forbid the policy "bc-customer-gate" the element creates/);
-    const pass = trustedTypesCheck(parsePolicyList("require-trusted-types-for 'script'; trusted-types dompurify bc-customer-gate", 'header', 'enforce'))!;
+    const pass = trustedTypesCheck(
+      parsePolicyList(
+        "require-trusted-types-for 'script'; trusted-types dompurify bc-customer-gate",
+        'header',
+        'enforce',
+      ),
+    )!;
     assert.equal(pass.status, 'pass');
     assert.equal(trustedTypesCheck(parsePolicyList("script-src 'self'", 'header', 'enforce')), null);
   });

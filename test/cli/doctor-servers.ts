@@ -60,7 +60,9 @@ export interface Page {
  * A storefront on `http://localhost:PORT`: `pages` maps a path to what it serves (set it after the
  * app is up); `/customer/current.jwt` answers a guest 404, as Stencil does, unless `routes.token` says otherwise.
  */
-export async function storefront(): Promise<Running & { pages: Map<string, Page>; routes: { token: Listener | null } }> {
+export async function storefront(): Promise<
+  Running & { pages: Map<string, Page>; routes: { token: Listener | null } }
+> {
   const pages = new Map<string, Page>();
   const routes = { token: null as Listener | null };
   const running = await serve((request, response) => {
@@ -82,7 +84,10 @@ export async function storefront(): Promise<Running & { pages: Map<string, Page>
 }
 
 /** The package's own handler, allowing exactly `origins`; `only` answers just those methods (405 for the rest). */
-export function app(origins: string[], options: { algorithms?: Array<'HS256' | 'HS512'>; only?: string[] } = {}): Promise<Running> {
+export function app(
+  origins: string[],
+  options: { algorithms?: Array<'HS256' | 'HS512'>; only?: string[] } = {},
+): Promise<Running> {
   const handler = createCustomerGateHandler({
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
@@ -102,8 +107,16 @@ export function app(origins: string[], options: { algorithms?: Array<'HS256' | '
 }
 
 /** A gate page as a theme would render it; `extra` goes in <head>, `script` replaces the loader. */
-export function gatePage(options: { endpoint: string; clientId?: string; script?: string; head?: string; gates?: string }): string {
-  const script = options.script ?? '<script type="module" src="https://cdn.jsdelivr.net/npm/bc-customer-gate@0.1.0/dist/cdn/bc-customer-gate.js"></script>';
+export function gatePage(options: {
+  endpoint: string;
+  clientId?: string;
+  script?: string;
+  head?: string;
+  gates?: string;
+}): string {
+  const script =
+    options.script ??
+    '<script type="module" src="https://cdn.jsdelivr.net/npm/bc-customer-gate@0.1.0/dist/cdn/bc-customer-gate.js"></script>';
   const gate = `<bc-customer-gate client-id="${options.clientId ?? CLIENT_ID}" endpoint="${options.endpoint}" logged-in="false">
   <p slot="loading">Checking…</p><p slot="anonymous">Sign in.</p>
 </bc-customer-gate>`;

@@ -9,13 +9,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startDemo, type DemoHandle } from '../../demo/start.mjs';
-import { app, CLIENT_ID, CLIENT_SECRET, gatePage, serve, storefront, STORE_HASH, type Running } from './doctor-servers.js';
+import {
+  app,
+  CLIENT_ID,
+  CLIENT_SECRET,
+  gatePage,
+  serve,
+  storefront,
+  STORE_HASH,
+  type Running,
+} from './doctor-servers.js';
 import { assertNoStack, assertUsageError, runCli, type CliResult } from './run-cli.js';
 
 type Storefront = Awaited<ReturnType<typeof storefront>>;
 let shop: Storefront;
 let healthy: Running;
-let others: Running[] = [];
+const others: Running[] = [];
 
 const HEALTHY_CSP = (appOrigin: string) =>
   `default-src 'self'; script-src 'nonce-r4nd0m' https://cdn.jsdelivr.net; connect-src 'self' ${appOrigin}; ` +
@@ -38,11 +47,19 @@ async function extra(server: Promise<Running>): Promise<Running> {
 
 /** Serves `html` at a fresh path and runs the doctor on it. */
 let pageCount = 0;
-async function doctor(html: string, args: string[] = [], headers: Record<string, string> = {}, env: Record<string, string> = {}): Promise<CliResult> {
+async function doctor(
+  html: string,
+  args: string[] = [],
+  headers: Record<string, string> = {},
+  env: Record<string, string> = {},
+): Promise<CliResult> {
   const path = `/page-${++pageCount}.html`;
   shop.pages.set(path, { html, headers });
   const timeout = args.includes('--timeout') ? [] : ['--timeout', '3000'];
-  const result = await runCli(['doctor', '--storefront', `${shop.origin}${path}`, ...timeout, ...args], { env, timeoutMs: 30_000 });
+  const result = await runCli(['doctor', '--storefront', `${shop.origin}${path}`, ...timeout, ...args], {
+    env,
+    timeoutMs: 30_000,
+  });
   assertNoStack(result);
   return result;
 }
@@ -61,18 +78,34 @@ function line(result: CliResult, mark: '✓' | '✗' | '!' | '-', pattern: RegEx
 
 describe('bc-customer-gate doctor: a healthy configuration', () => {
   it('passes every check and exits 0', async () => {
-    const page = gatePage({ endpoint: `${healthy.origin}/`, script: '<script type="module" nonce="r4nd0m" src="https://cdn.jsdelivr.net/npm/bc-customer-gate@0.1.0/dist/cdn/bc-customer-gate.js"></script>' });
-    const result = await doctor(page, ['--client-id', CLIENT_ID], { 'Content-Security-Policy': HEALTHY_CSP(healthy.origin) });
+    const page = gatePage({
+      endpoint: `${healthy.origin}/`,
+      script:
+        '<script type="module" nonce="r4nd0m" src="https://cdn.jsdelivr.net/npm/bc-customer-gate@0.1.0/dist/cdn/bc-customer-gate.js"></script>',
+    });
+    const result = await doctor(page, ['--client-id', CLIENT_ID], {
+      'Content-Security-Policy': HEALTHY_CSP(healthy.origin),
+    });
     assert.equal(result.code, 0, result.stdout);
     assert.doesNotMatch(result.stdout, /^✗/m);
     line(result, '✓', /1 <bc-customer-gate> tag/);
-    line(result, '✓', /Script loads the element: ".*bc-customer-gate@0\.1\.0.*" on line \d+ \(type "module", nonce present\)/);
+    line(
+      result,
+      '✓',
+      /Script loads the element: ".*bc-customer-gate@0\.1\.0.*" on line \d+ \(type "module", nonce present\)/,
+    );
     line(result, '✓', /CSP allows the element's script .*script-src/);
     line(result, '✓', /CSP allows connecting to the token route .*connect-src/);
     line(result, '✓', /CSP allows connecting to the endpoint .*connect-src/);
     line(result, '✓', /CSP Trusted Types \(enforced\) allow/);
     line(result, '✓', /Token route \/customer\/current\.jwt: 404 for a guest/);
-    line(result, '✓', new RegExp(`Endpoint .* from ${shop.origin}: 401 "signature" as expected, CORS exact, no-store, Vary: Origin \\(401 in \\d+ ms\\)`));
+    line(
+      result,
+      '✓',
+      new RegExp(
+        `Endpoint .* from ${shop.origin}: 401 "signature" as expected, CORS exact, no-store, Vary: Origin \\(401 in \\d+ ms\\)`,
+      ),
+    );
     line(result, '-', /www twin: not checked \(localhost has no www twin/);
     assert.match(result.stdout, /^Ready: every required check passed/m);
   });
@@ -80,7 +113,10 @@ describe('bc-customer-gate doctor: a healthy configuration', () => {
   it('--json prints the same checks for CI, ok true', async () => {
     const result = await doctor(gatePage({ endpoint: `${healthy.origin}/` }), ['--json']);
     assert.equal(result.code, 0, result.stdout);
-    const report = JSON.parse(result.stdout) as { ok: boolean; checks: Array<{ id: string; status: string; title: string }> };
+    const report = JSON.parse(result.stdout) as {
+      ok: boolean;
+      checks: Array<{ id: string; status: string; title: string }>;
+    };
     assert.equal(report.ok, true);
     assert.ok(report.checks.some((check) => check.id === 'endpoint.origin' && check.status === 'pass'));
     assert.ok(report.checks.every((check) => check.status !== 'fail'));
@@ -97,13 +133,29 @@ describe('bc-customer-gate doctor: a healthy configuration', () => {
       const members = await runCli(['doctor', '--storefront', demo.url('/members.html')]);
       line(members, '✓', /1 from the Page Builder widget/);
       // End to end with the demo's public development secret: status and shape only, never data or the token.
-      const e2e = await runCli(['doctor', '--storefront', demo.url('/account.html'), '--endpoint', demo.app.endpoint, '--customer-id', '1', '--store', 'demo42'], {
-        env: { BC_CLIENT_SECRET: 'demo-client-secret-public-never-use-in-production' },
-      });
+      const e2e = await runCli(
+        [
+          'doctor',
+          '--storefront',
+          demo.url('/account.html'),
+          '--endpoint',
+          demo.app.endpoint,
+          '--customer-id',
+          '1',
+          '--store',
+          'demo42',
+        ],
+        {
+          env: { BC_CLIENT_SECRET: 'demo-client-secret-public-never-use-in-production' },
+        },
+      );
       assert.equal(e2e.code, 0, e2e.stdout);
       line(e2e, '!', /End to end: sent .* a token minted with BC_CLIENT_SECRET/);
       line(e2e, '✓', /End to end from .*: verified, 200 application\/json/);
-      assert.match(e2e.stdout, /shape: \{ customer: \{ id: number, email: string, groupId: null \}, storeHash: string, expiresAt: number, data: /);
+      assert.match(
+        e2e.stdout,
+        /shape: \{ customer: \{ id: number, email: string, groupId: null \}, storeHash: string, expiresAt: number, data: /,
+      );
       assert.doesNotMatch(e2e.stdout + e2e.stderr, /ann\.carter|demo-client-secret|eyJ/);
     } finally {
       await demo.close();
@@ -113,14 +165,17 @@ describe('bc-customer-gate doctor: a healthy configuration', () => {
 
 describe('bc-customer-gate doctor: broken configurations, each named with its fix', () => {
   it('an origin the endpoint does not allow (--also-origin, as a www twin would be)', async () => {
-    const result = await doctor(gatePage({ endpoint: `${healthy.origin}/` }), ['--also-origin', 'https://www.shop.example']);
+    const result = await doctor(gatePage({ endpoint: `${healthy.origin}/` }), [
+      '--also-origin',
+      'https://www.shop.example',
+    ]);
     assert.equal(result.code, 1);
     line(result, '✓', new RegExp(`from ${shop.origin}: 401`));
     const refused = line(result, '✗', /from https:\/\/www\.shop\.example: origin refused \(403 in \d+ ms\)/);
     assert.match(refused.fix, /Add https:\/\/www\.shop\.example to the handler's origins option/);
   });
 
-  it('the storefront origin itself missing from the endpoint\'s origins', async () => {
+  it("the storefront origin itself missing from the endpoint's origins", async () => {
     const elsewhere = await extra(app(['https://store.example.com']));
     const result = await doctor(gatePage({ endpoint: `${elsewhere.origin}/` }));
     assert.equal(result.code, 1);
@@ -149,14 +204,20 @@ describe('bc-customer-gate doctor: broken configurations, each named with its fi
 
   it('a nonce policy in <meta> blocking the inline module that imports the element', async () => {
     const head = `<meta http-equiv="Content-Security-Policy" content="script-src 'nonce-xyz'">`;
-    const result = await doctor(gatePage({ endpoint: `${healthy.origin}/`, head, script: "<script type=module>import 'bc-customer-gate';</script>" }));
+    const result = await doctor(
+      gatePage({
+        endpoint: `${healthy.origin}/`,
+        head,
+        script: "<script type=module>import 'bc-customer-gate';</script>",
+      }),
+    );
     assert.equal(result.code, 1);
     line(result, '✓', /Script imports the element: an inline module imports "bc-customer-gate"/);
     const blocked = line(result, '✗', /CSP blocks the inline module .*<meta> policy/);
     assert.match(blocked.fix, /nonce="\{\{nonce\}\}"/);
   });
 
-  it('Trusted Types enforced without the element\'s policy names', async () => {
+  it("Trusted Types enforced without the element's policy names", async () => {
     const result = await doctor(gatePage({ endpoint: `${healthy.origin}/` }), [], {
       'Content-Security-Policy': "require-trusted-types-for 'script'; trusted-types dompurify",
     });
@@ -167,14 +228,18 @@ describe('bc-customer-gate doctor: broken configurations, each named with its fi
 
   it('a redirecting endpoint: reported with where it goes, never followed', async () => {
     let followed = 0;
-    const target = await extra(serve((_request, response) => {
-      followed++;
-      response.end();
-    }));
-    const redirecting = await extra(serve((_request, response) => {
-      response.writeHead(307, { Location: `${target.origin}/customer-gate` });
-      response.end();
-    }));
+    const target = await extra(
+      serve((_request, response) => {
+        followed++;
+        response.end();
+      }),
+    );
+    const redirecting = await extra(
+      serve((_request, response) => {
+        response.writeHead(307, { Location: `${target.origin}/customer-gate` });
+        response.end();
+      }),
+    );
     const result = await doctor(gatePage({ endpoint: `${redirecting.origin}/old` }));
     assert.equal(result.code, 1);
     const redirect = line(result, '✗', new RegExp(`redirects \\(307\\) to "${target.origin}/customer-gate"`));
@@ -186,13 +251,22 @@ describe('bc-customer-gate doctor: broken configurations, each named with its fi
     const page = gatePage({ endpoint: `${healthy.origin}/`, clientId: 'someone-elses-app' });
     const result = await doctor(page, ['--client-id', CLIENT_ID]);
     assert.equal(result.code, 1);
-    const wrong = line(result, '✗', new RegExp(`Gates use client ID "someone-elses-app", not --client-id "${CLIENT_ID}"`));
+    const wrong = line(
+      result,
+      '✗',
+      new RegExp(`Gates use client ID "someone-elses-app", not --client-id "${CLIENT_ID}"`),
+    );
     assert.match(wrong.fix, /Set every gate's client-id to your app's client ID/);
     const fromEnv = await doctor(page, [], {}, { BC_CLIENT_ID: CLIENT_ID });
     assert.equal(fromEnv.code, 1);
     line(fromEnv, '✗', /Gates use client ID "someone-elses-app"/);
 
-    const e2e = await doctor(page, ['--endpoint', `${healthy.origin}/`, '--customer-id', '7', '--store', STORE_HASH], {}, { BC_CLIENT_SECRET: CLIENT_SECRET });
+    const e2e = await doctor(
+      page,
+      ['--endpoint', `${healthy.origin}/`, '--customer-id', '7', '--store', STORE_HASH],
+      {},
+      { BC_CLIENT_SECRET: CLIENT_SECRET },
+    );
     assert.equal(e2e.code, 1);
     const refused = line(e2e, '✗', /End to end from .*: token refused \(401, code "audience"\)/);
     assert.match(refused.fix, /verifies tokens for another client ID than "someone-elses-app"/);
@@ -201,33 +275,56 @@ describe('bc-customer-gate doctor: broken configurations, each named with its fi
   });
 
   it('end to end with the right client ID: the shape of the answer, never its data', async () => {
-    const e2e = await doctor(gatePage({ endpoint: `${healthy.origin}/` }), ['--endpoint', `${healthy.origin}/`, '--customer-id', '7', '--store', STORE_HASH], {}, {
-      BC_CLIENT_SECRET: CLIENT_SECRET,
-    });
+    const e2e = await doctor(
+      gatePage({ endpoint: `${healthy.origin}/` }),
+      ['--endpoint', `${healthy.origin}/`, '--customer-id', '7', '--store', STORE_HASH],
+      {},
+      {
+        BC_CLIENT_SECRET: CLIENT_SECRET,
+      },
+    );
     assert.equal(e2e.code, 0, e2e.stdout);
-    assert.match(e2e.stdout, /shape: \{ customer: \{ id: number, email: string, groupId: null \}, storeHash: string, expiresAt: number, data: \{ products: \[\{ sku: string, name: string \}\] ×1 \} \}/);
+    assert.match(
+      e2e.stdout,
+      /shape: \{ customer: \{ id: number, email: string, groupId: null \}, storeHash: string, expiresAt: number, data: \{ products: \[\{ sku: string, name: string \}\] ×1 \} \}/,
+    );
     assert.doesNotMatch(e2e.stdout, /secret product name|SKU-1|customer-7@/);
   });
 
   it('a page without the script', async () => {
-    const result = await doctor(gatePage({ endpoint: `${healthy.origin}/`, script: '<script src="/theme.js"></script>' }));
+    const result = await doctor(
+      gatePage({ endpoint: `${healthy.origin}/`, script: '<script src="/theme.js"></script>' }),
+    );
     assert.equal(result.code, 1);
     const missing = line(result, '✗', /No script on the page loads the element/);
     assert.match(missing.fix, /<script type="module" src="https:\/\/cdn\.jsdelivr\.net\/npm\/bc-customer-gate@/);
   });
 
   it('a page with two different endpoints: both named, and the stale one fails', async () => {
-    const stale = await extra(serve((_request, response) => {
-      response.writeHead(404, { 'Content-Type': 'text/html' });
-      response.end('<h1>Not found</h1>');
-    }));
-    const gates = ['/', '/v1/gate'].map((path, i) => `<bc-customer-gate client-id="${CLIENT_ID}" endpoint="${i === 0 ? healthy.origin : stale.origin}${path}"></bc-customer-gate>`).join('\n');
+    const stale = await extra(
+      serve((_request, response) => {
+        response.writeHead(404, { 'Content-Type': 'text/html' });
+        response.end('<h1>Not found</h1>');
+      }),
+    );
+    const gates = ['/', '/v1/gate']
+      .map(
+        (path, i) =>
+          `<bc-customer-gate client-id="${CLIENT_ID}" endpoint="${i === 0 ? healthy.origin : stale.origin}${path}"></bc-customer-gate>`,
+      )
+      .join('\n');
     const result = await doctor(gatePage({ endpoint: '', gates }));
     assert.equal(result.code, 1);
     const two = line(result, '!', /2 different endpoints on one page/);
     assert.ok(two.title.includes(`${healthy.origin}/`) && two.title.includes(`${stale.origin}/v1/gate`));
     line(result, '✓', new RegExp(`Endpoint ${healthy.origin}/ from`));
-    const notEndpoint = line(result, '✗', new RegExp(`Endpoint ${stale.origin}/v1/gate from .*: not an exchange endpoint's answer \\(404 in \\d+ ms, "text/html"\\)`));
+    const notEndpoint = line(
+      result,
+      '✗',
+      new RegExp(
+        `Endpoint ${stale.origin}/v1/gate from .*: not an exchange endpoint's answer \\(404 in \\d+ ms, "text/html"\\)`,
+      ),
+    );
     assert.match(notEndpoint.fix, /route where createCustomerGateHandler runs/);
   });
 
@@ -244,18 +341,23 @@ describe('bc-customer-gate doctor: broken configurations, each named with its fi
 
   it('a huge page: read up to the cap, reported, never buffered whole', async () => {
     const chunk = Buffer.alloc(64 * 1024, 'x');
-    const huge = await extra(serve((_request, response) => {
-      response.writeHead(200, { 'Content-Type': 'text/html' });
-      response.write(gatePage({ endpoint: `${healthy.origin}/` }).replace('</body></html>', '<p>'));
-      // Endless: only the reader's stopping ends it.
-      const pump = () => {
-        while (!response.destroyed && response.write(chunk));
-        if (!response.destroyed) response.once('drain', pump);
-      };
-      response.on('close', () => response.removeAllListeners('drain'));
-      pump();
-    }, 'localhost'));
-    const result = await runCli(['doctor', '--storefront', `${huge.origin}/`, '--max-page-bytes', String(1024 * 1024), '--timeout', '5000'], { timeoutMs: 30_000 });
+    const huge = await extra(
+      serve((_request, response) => {
+        response.writeHead(200, { 'Content-Type': 'text/html' });
+        response.write(gatePage({ endpoint: `${healthy.origin}/` }).replace('</body></html>', '<p>'));
+        // Endless: only the reader's stopping ends it.
+        const pump = () => {
+          while (!response.destroyed && response.write(chunk));
+          if (!response.destroyed) response.once('drain', pump);
+        };
+        response.on('close', () => response.removeAllListeners('drain'));
+        pump();
+      }, 'localhost'),
+    );
+    const result = await runCli(
+      ['doctor', '--storefront', `${huge.origin}/`, '--max-page-bytes', String(1024 * 1024), '--timeout', '5000'],
+      { timeoutMs: 30_000 },
+    );
     assertNoStack(result);
     line(result, '!', /Page is larger than 1 MiB: only the first 1 MiB were read and checked/);
     line(result, '✓', /1 <bc-customer-gate> tag/);
@@ -272,12 +374,19 @@ describe('bc-customer-gate doctor: broken configurations, each named with its fi
       head: `<meta http-equiv="Content-Security-Policy" content="connect-src ${evil}">`,
       script: `<script type="${evil}" src="https://cdn.jsdelivr.net/npm/bc-customer-gate@${evil}/dist/cdn/bc-customer-gate.js"></script>`,
     });
-    for (const args of [['--timeout', '2000'], ['--json', '--timeout', '2000']]) {
+    for (const args of [
+      ['--timeout', '2000'],
+      ['--json', '--timeout', '2000'],
+    ]) {
       // Node refuses C0 controls in a header; a C1 control passes as a Latin-1 byte.
       const result = await doctor(page, args, { 'X-Note': '\u009b2J' });
       assert.equal(result.code, 1);
       for (const output of [result.stdout, result.stderr]) {
-        assert.doesNotMatch(output, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/, `raw control characters in: ${JSON.stringify(output)}`);
+        assert.doesNotMatch(
+          output,
+          /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/,
+          `raw control characters in: ${JSON.stringify(output)}`,
+        );
       }
       assert.match(result.stdout, /\\u001b/);
     }
@@ -287,13 +396,19 @@ describe('bc-customer-gate doctor: broken configurations, each named with its fi
   });
 
   it('missing CORS headers (a proxy that drops them) and a cacheable answer', async () => {
-    const stripped = await extra(serve((_request, response) => {
-      response.writeHead(401, { 'Content-Type': 'application/json' });
-      response.end(JSON.stringify({ error: 'invalid_token', code: 'signature' }));
-    }));
+    const stripped = await extra(
+      serve((_request, response) => {
+        response.writeHead(401, { 'Content-Type': 'application/json' });
+        response.end(JSON.stringify({ error: 'invalid_token', code: 'signature' }));
+      }),
+    );
     const result = await doctor(gatePage({ endpoint: `${stripped.origin}/` }));
     assert.equal(result.code, 1);
-    const cors = line(result, '✗', /no Access-Control-Allow-Origin.*; Cache-Control lacks no-store.*; Vary lacks Origin/);
+    const cors = line(
+      result,
+      '✗',
+      /no Access-Control-Allow-Origin.*; Cache-Control lacks no-store.*; Vary lacks Origin/,
+    );
     assert.match(cors.fix, /drops Access-Control-Allow-Origin/);
   });
 
@@ -324,17 +439,49 @@ describe('bc-customer-gate doctor: broken configurations, each named with its fi
   it('TLS: a certificate browsers would refuse, and plain http where https was expected', async () => {
     // A throwaway self-signed certificate for localhost, made for this test only.
     const dir = mkdtempSync(join(tmpdir(), 'doctor-tls-'));
-    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'], { encoding: 'utf8' });
+    const made = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(made.status, 0, `openssl failed: ${made.stderr}`);
-    const server = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_request, response) => response.end('<p>hi</p>'));
+    const server = createHttpsServer(
+      { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+      (_request, response) => response.end('<p>hi</p>'),
+    );
     rmSync(dir, { recursive: true });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const result = await runCli(['doctor', '--storefront', `https://localhost:${(server.address() as AddressInfo).port}/`, '--timeout', '3000']);
+      const result = await runCli([
+        'doctor',
+        '--storefront',
+        `https://localhost:${(server.address() as AddressInfo).port}/`,
+        '--timeout',
+        '3000',
+      ]);
       assertNoStack(result);
       assert.equal(result.code, 1);
-      const tls = line(result, '✗', /Page https:\/\/localhost:\d+\/: TLS failed: the certificate was not accepted \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\)/);
+      const tls = line(
+        result,
+        '✗',
+        /Page https:\/\/localhost:\d+\/: TLS failed: the certificate was not accepted \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\)/,
+      );
       assert.match(tls.fix, /certificate browsers accept/);
     } finally {
       server.closeAllConnections();
@@ -356,23 +503,53 @@ describe('bc-customer-gate doctor: broken configurations, each named with its fi
 describe('bc-customer-gate doctor: usage', () => {
   it('bad arguments exit 2 with the usage line', async () => {
     assertUsageError(await runCli(['doctor']), /Missing --storefront/);
-    assertUsageError(await runCli(['doctor', '--storefront', 'http://store.example.com/']), /must use https \(plain http is accepted only on localhost/);
+    assertUsageError(
+      await runCli(['doctor', '--storefront', 'http://store.example.com/']),
+      /must use https \(plain http is accepted only on localhost/,
+    );
     assertUsageError(await runCli(['doctor', '--storefront', 'not a url']), /--storefront must be an absolute URL/);
-    assertUsageError(await runCli(['doctor', '--storefront', 'https://s.example/', '--endpoint', 'http://app.example/']), /--endpoint must use https/);
-    assertUsageError(await runCli(['doctor', '--storefront', 'https://s.example/', '--timeout', '0']), /--timeout must be a whole number/);
+    assertUsageError(
+      await runCli(['doctor', '--storefront', 'https://s.example/', '--endpoint', 'http://app.example/']),
+      /--endpoint must use https/,
+    );
+    assertUsageError(
+      await runCli(['doctor', '--storefront', 'https://s.example/', '--timeout', '0']),
+      /--timeout must be a whole number/,
+    );
     const e2e = ['--storefront', 'https://s.example/', '--endpoint', 'https://app.example/gate'];
     assertUsageError(await runCli(['doctor', ...e2e, '--customer-id', '1', '--store', 'abc']), /BC_CLIENT_SECRET/);
-    assertUsageError(await runCli(['doctor', ...e2e, '--customer-id', '1'], { env: { BC_CLIENT_SECRET: 'x' } }), /needs --store/);
-    assertUsageError(await runCli(['doctor', ...e2e, '--store', 'abc'], { env: { BC_CLIENT_SECRET: 'x' } }), /--store goes with --customer-id/);
+    assertUsageError(
+      await runCli(['doctor', ...e2e, '--customer-id', '1'], { env: { BC_CLIENT_SECRET: 'x' } }),
+      /needs --store/,
+    );
+    assertUsageError(
+      await runCli(['doctor', ...e2e, '--store', 'abc'], { env: { BC_CLIENT_SECRET: 'x' } }),
+      /--store goes with --customer-id/,
+    );
     // A signed token never goes to an endpoint read from the page.
-    assertUsageError(await runCli(['doctor', '--storefront', 'https://s.example/', '--customer-id', '1', '--store', 'abc'], { env: { BC_CLIENT_SECRET: 'x' } }), /needs --endpoint/);
+    assertUsageError(
+      await runCli(['doctor', '--storefront', 'https://s.example/', '--customer-id', '1', '--store', 'abc'], {
+        env: { BC_CLIENT_SECRET: 'x' },
+      }),
+      /needs --endpoint/,
+    );
     assertUsageError(await runCli(['doctor', '--storefront', 'https://s.example/', 'extra']), /Unexpected argument/);
   });
 
   it('--help describes every option; the top-level help lists doctor', async () => {
     const result = await runCli(['doctor', '--help']);
     assert.equal(result.code, 0);
-    for (const flag of ['--storefront', '--endpoint', '--client-id', '--also-origin', '--timeout', '--customer-id', '--store', '--json']) assert.ok(result.stdout.includes(flag), flag);
+    for (const flag of [
+      '--storefront',
+      '--endpoint',
+      '--client-id',
+      '--also-origin',
+      '--timeout',
+      '--customer-id',
+      '--store',
+      '--json',
+    ])
+      assert.ok(result.stdout.includes(flag), flag);
     assert.match((await runCli(['--help'])).stdout, /^ {2}doctor {2}/m);
   });
 });

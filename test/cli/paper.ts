@@ -20,7 +20,11 @@ const Renderer = createRequire(import.meta.url)('@bigcommerce/stencil-paper-hand
 const quiet = { info() {}, warn() {}, error() {} };
 
 /** Renders with Handlebars v3; `nonce` is the page's CSP nonce, as BigCommerce passes it to Paper. */
-export function renderWithPaper(template: string, context: Record<string, unknown>, options: { nonce?: string } = {}): Promise<string> {
+export function renderWithPaper(
+  template: string,
+  context: Record<string, unknown>,
+  options: { nonce?: string } = {},
+): Promise<string> {
   const params = options.nonce === undefined ? {} : { security: { nonce: options.nonce } };
   return new Renderer({}, {}, 'v3', quiet, 'error', params).renderString(template, context);
 }
@@ -64,5 +68,7 @@ export function attribute(element: Element, name: string): string | undefined {
 }
 
 export function textOf(nodes: Iterable<Node>): string {
-  return [...nodes].map((node) => (node.nodeName === '#text' ? (node as DefaultTreeAdapterMap['textNode']).value : '')).join('');
+  return [...nodes]
+    .map((node) => (node.nodeName === '#text' ? (node as DefaultTreeAdapterMap['textNode']).value : ''))
+    .join('');
 }

@@ -67,12 +67,20 @@ export function assertUsageError(result: CliResult, pattern: RegExp): void {
  * C0 and C1 control characters (newline excepted), DEL and the bidi overrides: what a crafted
  * token or server answer could use to erase lines, recolour a verdict or retitle the terminal.
  */
-export const TERMINAL_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+export const TERMINAL_CONTROL =
+  /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 
 /** Nothing in the output can drive the terminal: every control character arrived escaped. */
 export function assertTerminalSafe(result: CliResult): void {
-  for (const [name, text] of [['stdout', result.stdout], ['stderr', result.stderr]] as const) {
+  for (const [name, text] of [
+    ['stdout', result.stdout],
+    ['stderr', result.stderr],
+  ] as const) {
     const found = TERMINAL_CONTROL.exec(text);
-    assert.equal(found, null, `${name} contains U+${found?.[0].charCodeAt(0).toString(16).padStart(4, '0')}:\n${JSON.stringify(text)}`);
+    assert.equal(
+      found,
+      null,
+      `${name} contains U+${found?.[0].charCodeAt(0).toString(16).padStart(4, '0')}:\n${JSON.stringify(text)}`,
+    );
   }
 }

@@ -11,7 +11,8 @@ describe('bc-customer-gate: help and usage', () => {
       const result = await runCli([flag]);
       assert.equal(result.code, 0);
       assert.match(result.stdout, /^Usage: bc-customer-gate <command>/);
-      for (const command of ['verify', 'mint', 'widget', 'dev']) assert.match(result.stdout, new RegExp(`^  ${command} `, 'm'));
+      for (const command of ['verify', 'mint', 'widget', 'dev'])
+        assert.match(result.stdout, new RegExp(`^  ${command} `, 'm'));
       assert.equal(result.stderr, '');
     }
   });

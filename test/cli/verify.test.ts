@@ -21,7 +21,10 @@ const mint = (overrides: Partial<MintOptions> = {}) =>
   });
 
 const verify = (token: string, extra: string[] = [], options: { env?: Record<string, string>; input?: string } = {}) =>
-  runCli(['verify', token, '--client-id', CLIENT_ID, ...extra], { env: options.env ?? env, ...(options.input === undefined ? {} : { input: options.input }) });
+  runCli(['verify', token, '--client-id', CLIENT_ID, ...extra], {
+    env: options.env ?? env,
+    ...(options.input === undefined ? {} : { input: options.input }),
+  });
 
 /** A refusal: exit 1, the named check, no secret, no stack trace. */
 function assertRefused(result: CliResult, code: string): void {
@@ -52,12 +55,17 @@ describe('bc-customer-gate verify', () => {
   });
 
   it('accepts several --store values and a customer in no group', async () => {
-    const result = await verify(await mint({ customer: { id: 7, email: 'x@example.com' } }), ['--store', 'other1', '--store', STORE]);
+    const result = await verify(await mint({ customer: { id: 7, email: 'x@example.com' } }), [
+      '--store',
+      'other1',
+      '--store',
+      STORE,
+    ]);
     assert.equal(result.code, 0);
     assert.match(result.stdout, /customer {2}7 x@example\.com \(no group\)/);
   });
 
-  it('without --store accepts the token\'s own store but warns that a server must pin its stores', async () => {
+  it("without --store accepts the token's own store but warns that a server must pin its stores", async () => {
     const result = await verify(await mint());
     assert.equal(result.code, 0);
     assert.match(result.stderr, /warning: no --store given, so the token's own store "abc123" is accepted/);
@@ -66,26 +74,51 @@ describe('bc-customer-gate verify', () => {
 
   it('reads the secret from BC_CLIENT_SECRET, and the client ID from BC_CLIENT_ID', async () => {
     const token = await mint();
-    const result = await runCli(['verify', token, '--store', STORE], { env: { BC_CLIENT_SECRET: SECRET, BC_CLIENT_ID: CLIENT_ID } });
+    const result = await runCli(['verify', token, '--store', STORE], {
+      env: { BC_CLIENT_SECRET: SECRET, BC_CLIENT_ID: CLIENT_ID },
+    });
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.ok(!result.stderr.includes('shell history'), 'no history note when the secret came from the environment');
   });
 
   it('takes --secret too, notes that it lands in shell history, and never prints it', async () => {
-    const result = await runCli(['verify', await mint(), '--client-id', CLIENT_ID, '--secret', SECRET, '--store', STORE]);
+    const result = await runCli([
+      'verify',
+      await mint(),
+      '--client-id',
+      CLIENT_ID,
+      '--secret',
+      SECRET,
+      '--store',
+      STORE,
+    ]);
     assert.equal(result.code, 0);
     assert.match(result.stderr, /shell history; set BC_CLIENT_SECRET instead/);
     assertClean(result);
   });
 
   it('accepts any of several --secret values (rotation)', async () => {
-    const result = await runCli(['verify', await mint(), '--client-id', CLIENT_ID, '--secret', 'old-secret-123456', '--secret', SECRET, '--store', STORE]);
+    const result = await runCli([
+      'verify',
+      await mint(),
+      '--client-id',
+      CLIENT_ID,
+      '--secret',
+      'old-secret-123456',
+      '--secret',
+      SECRET,
+      '--store',
+      STORE,
+    ]);
     assert.equal(result.code, 0, result.stdout);
   });
 
   it('reads the token from stdin with -, trimming one trailing newline', async () => {
     const token = await mint();
-    const result = await runCli(['verify', '-', '--client-id', CLIENT_ID, '--store', STORE], { env, input: `${token}\n` });
+    const result = await runCli(['verify', '-', '--client-id', CLIENT_ID, '--store', STORE], {
+      env,
+      input: `${token}\n`,
+    });
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.match(result.stdout, /^VALID/m);
   });
@@ -101,7 +134,10 @@ describe('bc-customer-gate verify', () => {
   });
 
   it('a token for another app signed with its secret: "signature", pointing at the other aud', async () => {
-    const result = await verify(await mint({ clientId: 'otherappid', clientSecret: 'other-apps-secret-yy' }), ['--store', STORE]);
+    const result = await verify(await mint({ clientId: 'otherappid', clientSecret: 'other-apps-secret-yy' }), [
+      '--store',
+      STORE,
+    ]);
     assertRefused(result, 'signature');
     assert.match(result.stdout, /"aud" is "otherappid", not --client-id "q4gfrw8a1b2c3d4e5f6g7h8i9j0kl"/);
   });
@@ -131,7 +167,7 @@ describe('bc-customer-gate verify', () => {
     assert.equal(result.code, 0, result.stdout);
   });
 
-  it('another store: names the token\'s store and the allowed ones', async () => {
+  it("another store: names the token's store and the allowed ones", async () => {
     const result = await verify(await mint({ storeHash: 'zzz999' }), ['--store', STORE, '--store', 'def456']);
     assertRefused(result, 'store');
     assert.match(result.stdout, /The token is for store "zzz999"; --store allows "abc123", "def456"/);
@@ -144,23 +180,36 @@ describe('bc-customer-gate verify', () => {
   });
 
   it('a Customer Login token: named as such', async () => {
-    const login = await new SignJWT({ iss: CLIENT_ID, iat: now(), jti: 'abc', operation: 'customer_login', store_hash: STORE, customer_id: 4927 })
+    const login = await new SignJWT({
+      iss: CLIENT_ID,
+      iat: now(),
+      jti: 'abc',
+      operation: 'customer_login',
+      store_hash: STORE,
+      customer_id: 4927,
+    })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .sign(new TextEncoder().encode(SECRET));
     const result = await verify(login, ['--store', STORE]);
     assertRefused(result, 'operation');
     assert.match(result.stdout, /This is a Customer Login token/);
-    assert.match(result.stdout, /Fix: Use a Current Customer token, fetched on the storefront from \/customer\/current\.jwt\?app_client_id=q4gfrw8a1b2c3d4e5f6g7h8i9j0kl/);
+    assert.match(
+      result.stdout,
+      /Fix: Use a Current Customer token, fetched on the storefront from \/customer\/current\.jwt\?app_client_id=q4gfrw8a1b2c3d4e5f6g7h8i9j0kl/,
+    );
   });
 
   it('"iss" set to the client ID with operation current_customer: "issuer", not called a Customer Login token', async () => {
     const result = await verify(await mint({ claims: { iss: CLIENT_ID } }), ['--store', STORE]);
     assertRefused(result, 'issuer');
     assert.doesNotMatch(result.stdout, /Customer Login/);
-    assert.match(result.stdout, /The token's "iss" is "q4gfrw8a1b2c3d4e5f6g7h8i9j0kl"; Current Customer tokens say "bc\/apps"/);
+    assert.match(
+      result.stdout,
+      /The token's "iss" is "q4gfrw8a1b2c3d4e5f6g7h8i9j0kl"; Current Customer tokens say "bc\/apps"/,
+    );
   });
 
-  it('wrong audience signed with the same secret: shows the token\'s aud against --client-id', async () => {
+  it("wrong audience signed with the same secret: shows the token's aud against --client-id", async () => {
     const result = await verify(await mint({ clientId: 'anotherclientid' }), ['--store', STORE]);
     assertRefused(result, 'audience');
     assert.match(result.stdout, /"aud" is "anotherclientid" but --client-id is "q4gfrw8a1b2c3d4e5f6g7h8i9j0kl"/);
@@ -182,7 +231,10 @@ describe('bc-customer-gate verify', () => {
   it('an unsigned token ("alg": "none") is refused as "algorithm"', async () => {
     const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
     const payload = JSON.parse(Buffer.from((await mint()).split('.')[1]!, 'base64url').toString());
-    const result = await verify(`${b64({ alg: 'none' })}.${b64(payload)}.${Buffer.alloc(64, 7).toString('base64url')}`, ['--store', STORE]);
+    const result = await verify(
+      `${b64({ alg: 'none' })}.${b64(payload)}.${Buffer.alloc(64, 7).toString('base64url')}`,
+      ['--store', STORE],
+    );
     assertRefused(result, 'algorithm');
     assert.match(result.stdout, /unsigned/);
   });
@@ -202,7 +254,10 @@ describe('bc-customer-gate verify', () => {
     const [h, , s] = good.split('.');
     // Correctly signed, but the payload is not JSON: the signature passes and parsing fails.
     const signedGarbage = `${h}.bm90IGpzb24`;
-    const garbled = await verify(`${signedGarbage}.${createHmac('sha512', SECRET).update(signedGarbage).digest('base64url')}`, ['--store', STORE]);
+    const garbled = await verify(
+      `${signedGarbage}.${createHmac('sha512', SECRET).update(signedGarbage).digest('base64url')}`,
+      ['--store', STORE],
+    );
     assertRefused(garbled, 'malformed');
     assert.match(garbled.stdout, /payload is not a base64url-encoded JSON object/);
 
@@ -243,15 +298,26 @@ describe('bc-customer-gate verify', () => {
     assertUsageError(await runCli(['verify', '--client-id', CLIENT_ID], { env }), /Missing <token>/);
     assertUsageError(await runCli(['verify', 'a', 'b', '--client-id', CLIENT_ID], { env }), /Too many arguments/);
     assertUsageError(await runCli(['verify', 'tok'], { env }), /Missing --client-id \(or set BC_CLIENT_ID\)/);
-    assertUsageError(await runCli(['verify', 'tok', '--client-id', CLIENT_ID]), /Missing the client secret: set BC_CLIENT_SECRET/);
-    assertUsageError(await runCli(['verify', 'tok', '--client-id', CLIENT_ID, '--algorithm', 'RS256'], { env }), /--algorithm must be HS256 or HS512/);
-    assertUsageError(await runCli(['verify', 'tok', '--client-id', CLIENT_ID, '--clock-tolerance', '-5'], { env }), /needs a value|--clock-tolerance must be/);
+    assertUsageError(
+      await runCli(['verify', 'tok', '--client-id', CLIENT_ID]),
+      /Missing the client secret: set BC_CLIENT_SECRET/,
+    );
+    assertUsageError(
+      await runCli(['verify', 'tok', '--client-id', CLIENT_ID, '--algorithm', 'RS256'], { env }),
+      /--algorithm must be HS256 or HS512/,
+    );
+    assertUsageError(
+      await runCli(['verify', 'tok', '--client-id', CLIENT_ID, '--clock-tolerance', '-5'], { env }),
+      /needs a value|--clock-tolerance must be/,
+    );
   });
 
   describe('text from the token reaches the terminal escaped', () => {
     const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-    const claimsOf = async (overrides: Partial<MintOptions> = {}) => JSON.parse(Buffer.from((await mint(overrides)).split('.')[1]!, 'base64url').toString());
-    const unsigned = async (header: Record<string, unknown>) => `${b64(header)}.${b64(await claimsOf())}.${Buffer.alloc(64, 7).toString('base64url')}`;
+    const claimsOf = async (overrides: Partial<MintOptions> = {}) =>
+      JSON.parse(Buffer.from((await mint(overrides)).split('.')[1]!, 'base64url').toString());
+    const unsigned = async (header: Record<string, unknown>) =>
+      `${b64(header)}.${b64(await claimsOf())}.${Buffer.alloc(64, 7).toString('base64url')}`;
     // Erase the line above, carriage return, paint a green verdict; retitle the window; hide the rest.
     const FAKE_VALID = '\u001b[1A\u001b[2K\r\u001b[32mVALID: a Current Customer token for this app.\u001b[0m';
     const RETITLE = '\u001b]0;all good\u0007';
@@ -265,7 +331,10 @@ describe('bc-customer-gate verify', () => {
     });
 
     it('a newline in "alg" cannot start a line of its own', async () => {
-      const result = await verify(await unsigned({ alg: 'HS999\nVALID: a Current Customer token for this app.' }), ['--store', STORE]);
+      const result = await verify(await unsigned({ alg: 'HS999\nVALID: a Current Customer token for this app.' }), [
+        '--store',
+        STORE,
+      ]);
       assertRefused(result, 'algorithm');
       assert.doesNotMatch(result.stdout, /^VALID/m);
       assertTerminalSafe(result);
@@ -289,7 +358,10 @@ describe('bc-customer-gate verify', () => {
 
     it('C1 controls, DEL and bidi overrides in claims (JSON.stringify leaves them raw)', async () => {
       const email = '\u009b2J\u009b1;1H\u007f\u202egro.elpmaxe@nhoj';
-      const result = await verify(await mint({ customer: { id: 4927, email, groupId: '\u009b8m' } }), ['--store', STORE]);
+      const result = await verify(await mint({ customer: { id: 4927, email, groupId: '\u009b8m' } }), [
+        '--store',
+        STORE,
+      ]);
       assert.equal(result.code, 0, result.stdout + result.stderr);
       assert.match(result.stdout, /"email": "\\u009b2J\\u009b1;1H\\u007f\\u202egro/);
       assert.match(result.stdout, /customer {2}4927 \\u009b2J/);

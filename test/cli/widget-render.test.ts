@@ -12,7 +12,16 @@ import { describe, it } from 'node:test';
 import { Ajv } from 'ajv';
 import fc from 'fast-check';
 import { buildWidgetTemplate, widgetSchema, type WidgetSchemaTab } from '../../src/widget/template.js';
-import { attribute, elements, liveNodes, parseDocument, renderWithPaper, templateContents, textOf, type Element } from './paper.js';
+import {
+  attribute,
+  elements,
+  liveNodes,
+  parseDocument,
+  renderWithPaper,
+  templateContents,
+  textOf,
+  type Element,
+} from './paper.js';
 
 const definition = buildWidgetTemplate({ version: '1.2.3', clientId: 'cid', endpoint: 'https://app.example.com/gate' });
 const settings = definition.schema.flatMap((tab) => tab.sections.flatMap((section) => section.settings));
@@ -42,12 +51,33 @@ describe('the widget schema against the documented widget schema', () => {
       change(schema[0]!);
       return validateSchema(schema);
     };
-    const content = (tab: WidgetSchemaTab) => tab.sections.flatMap((s) => s.settings).find((s) => s.id === 'contentTemplate')!;
-    assert.equal(broken((tab) => void (content(tab).type = 'html')), false, 'an unknown setting type');
-    assert.equal(broken((tab) => void (content(tab).typeMeta = { language: 'javascript' })), false, 'a code language other than html');
-    assert.equal(broken((tab) => void ((content(tab).type = 'text'), (content(tab).default = '<p>a</p>\n<p>b</p>'))), false, 'a text setting with new lines');
-    assert.equal(broken((tab) => void ((tab.sections[0]!.settings[0] as { id?: string }).id = undefined)), false, 'a setting without id');
-    assert.equal(broken((tab) => void ((tab as { label?: string }).label = undefined)), false, 'a tab without label');
+    const content = (tab: WidgetSchemaTab) =>
+      tab.sections.flatMap((s) => s.settings).find((s) => s.id === 'contentTemplate')!;
+    assert.equal(
+      broken((tab) => void (content(tab).type = 'html')),
+      false,
+      'an unknown setting type',
+    );
+    assert.equal(
+      broken((tab) => void (content(tab).typeMeta = { language: 'javascript' })),
+      false,
+      'a code language other than html',
+    );
+    assert.equal(
+      broken((tab) => void ((content(tab).type = 'text'), (content(tab).default = '<p>a</p>\n<p>b</p>'))),
+      false,
+      'a text setting with new lines',
+    );
+    assert.equal(
+      broken((tab) => void ((tab.sections[0]!.settings[0] as { id?: string }).id = undefined)),
+      false,
+      'a setting without id',
+    );
+    assert.equal(
+      broken((tab) => void ((tab as { label?: string }).label = undefined)),
+      false,
+      'a tab without label',
+    );
   });
 });
 
@@ -57,7 +87,10 @@ describe('the widget rendered by Stencil Paper (Handlebars v3)', () => {
     const gate = live.find((el) => el.tagName === 'bc-customer-gate')!;
     assert.equal(attribute(gate, 'client-id'), 'cid');
     assert.equal(attribute(gate, 'endpoint'), 'https://app.example.com/gate');
-    assert.deepEqual(live.filter((el) => attribute(el, 'slot')).map((el) => attribute(el, 'slot')), ['loading', 'anonymous', 'denied', 'error']);
+    assert.deepEqual(
+      live.filter((el) => attribute(el, 'slot')).map((el) => attribute(el, 'slot')),
+      ['loading', 'anonymous', 'denied', 'error'],
+    );
     assert.equal(attribute(live.find((el) => el.tagName === 'a')!, 'href'), '/login.php');
     const field = elements(inert).find((el) => attribute(el, 'data-bc-field') === 'customer.email');
     assert.ok(field, 'the default content template is inert, inside the <template>');
@@ -65,10 +98,19 @@ describe('the widget rendered by Stencil Paper (Handlebars v3)', () => {
   });
 
   it('renders a multi-line content template intact inside the <template>', async () => {
-    const content = '<h2>Your plan</h2>\n<ul data-bc-list="data.items">\n  <li data-bc-field="name"></li>\n</ul>\n<table><tr><td>a</td></tr></table>';
+    const content =
+      '<h2>Your plan</h2>\n<ul data-bc-list="data.items">\n  <li data-bc-field="name"></li>\n</ul>\n<table><tr><td>a</td></tr></table>';
     const { html, inert } = await render({ ...defaults, contentTemplate: content });
     assert.ok(html.includes(`<template>${content}</template>`), html);
-    assert.deepEqual(shape(elements(inert)), ['h2[]', 'ul[data-bc-list]', 'li[data-bc-field]', 'table[]', 'tbody[]', 'tr[]', 'td[]']);
+    assert.deepEqual(shape(elements(inert)), [
+      'h2[]',
+      'ul[data-bc-list]',
+      'li[data-bc-field]',
+      'table[]',
+      'tbody[]',
+      'tr[]',
+      'td[]',
+    ]);
   });
 
   it('gives the script the page nonce, and nonce="" where there is none', async () => {
@@ -76,7 +118,10 @@ describe('the widget rendered by Stencil Paper (Handlebars v3)', () => {
     assert.equal(attribute(script((await render(defaults, 'r4nd0mN0nce')).live), 'nonce'), 'r4nd0mN0nce');
     const without = await render(defaults);
     assert.equal(attribute(script(without.live), 'nonce'), '');
-    assert.match(without.html, /<script type="module" nonce="" src="https:\/\/cdn\.jsdelivr\.net\/npm\/bc-customer-gate@1\.2\.3\/dist\/cdn\/bc-customer-gate\.js"><\/script>/);
+    assert.match(
+      without.html,
+      /<script type="module" nonce="" src="https:\/\/cdn\.jsdelivr\.net\/npm\/bc-customer-gate@1\.2\.3\/dist\/cdn\/bc-customer-gate\.js"><\/script>/,
+    );
   });
 
   it('escapes every other setting: markup in a text or an attribute stays text', async () => {
@@ -104,8 +149,19 @@ describe('the widget rendered by Stencil Paper (Handlebars v3)', () => {
     }
 
     it('whatever the spelling of </template>', async () => {
-      for (const end of ['</template>', '</TEMPLATE>', '</Template >', '</template\n>', '</template\t/>', '</tEmPlAtE foo="bar">', '</template', '</template></template></template>']) {
-        await assertNothingLive(`<p>ok</p>${end}<img id="${MARK}" src=x onerror="alert(1)"><b id="${MARK}">${MARK}</b>`);
+      for (const end of [
+        '</template>',
+        '</TEMPLATE>',
+        '</Template >',
+        '</template\n>',
+        '</template\t/>',
+        '</tEmPlAtE foo="bar">',
+        '</template',
+        '</template></template></template>',
+      ]) {
+        await assertNothingLive(
+          `<p>ok</p>${end}<img id="${MARK}" src=x onerror="alert(1)"><b id="${MARK}">${MARK}</b>`,
+        );
       }
     });
 
@@ -115,20 +171,58 @@ describe('the widget rendered by Stencil Paper (Handlebars v3)', () => {
     });
 
     it('the page around it is unchanged and the stamped content shows the stray end tag as text', async () => {
-      const { live, inert } = await render({ ...defaults, contentTemplate: `<p>before</p></template><p id="after">after</p>` });
+      const { live, inert } = await render({
+        ...defaults,
+        contentTemplate: `<p>before</p></template><p id="after">after</p>`,
+      });
       assert.deepEqual(shape(live), await benignShape());
       assert.equal(textOf(inert), 'before</template>after');
-      assert.deepEqual(elements(inert).map((el) => el.tagName), ['p', 'p']);
+      assert.deepEqual(
+        elements(inert).map((el) => el.tagName),
+        ['p', 'p'],
+      );
     });
 
     it('for any content built from tag fragments (property)', async () => {
       const piece = fc.constantFrom(
-        '</', '<', '>', '/', 'template', 'TEMPLATE', 'Template', '<template>', '</template>', ' ', '\n', '\t', '"', "'", '=',
-        '<!--', '-->', '<p>', '</p>', '<table>', '<td>', '<svg>', '</svg>', '<script>', '</script>', '<textarea>', '<title>', '<plaintext>',
-        `<b id="${MARK}">`, MARK, '{{', '}}',
+        '</',
+        '<',
+        '>',
+        '/',
+        'template',
+        'TEMPLATE',
+        'Template',
+        '<template>',
+        '</template>',
+        ' ',
+        '\n',
+        '\t',
+        '"',
+        "'",
+        '=',
+        '<!--',
+        '-->',
+        '<p>',
+        '</p>',
+        '<table>',
+        '<td>',
+        '<svg>',
+        '</svg>',
+        '<script>',
+        '</script>',
+        '<textarea>',
+        '<title>',
+        '<plaintext>',
+        `<b id="${MARK}">`,
+        MARK,
+        '{{',
+        '}}',
       );
       await fc.assert(
-        fc.asyncProperty(fc.array(piece, { maxLength: 24 }).map((parts) => parts.join('')), assertNothingLive),
+        fc.asyncProperty(
+          fc.array(piece, { maxLength: 24 }).map((parts) => parts.join('')),
+          assertNothingLive,
+        ),
         { numRuns: 300 },
       );
     });

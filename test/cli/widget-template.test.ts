@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { defaultWidgetTemplate } from '../../src/widget/index.js';
-import { buildWidgetTemplate, cdnScriptUrl, DEFAULT_WIDGET_NAME, PRE_UPGRADE_STYLE, widgetHtml } from '../../src/widget/template.js';
+import {
+  buildWidgetTemplate,
+  cdnScriptUrl,
+  DEFAULT_WIDGET_NAME,
+  PRE_UPGRADE_STYLE,
+  widgetHtml,
+} from '../../src/widget/template.js';
 import { blockUnder } from '../docs/markdown.js';
 import { root } from './run-cli.js';
 
@@ -29,7 +35,15 @@ describe('Page Builder widget template', () => {
 
   it('lets the merchant set the client ID, endpoint, texts and content template', () => {
     const ids = settings.map((s) => s.id);
-    for (const id of ['clientId', 'endpoint', 'signedOutText', 'signInUrl', 'deniedText', 'errorText', 'contentTemplate']) {
+    for (const id of [
+      'clientId',
+      'endpoint',
+      'signedOutText',
+      'signInUrl',
+      'deniedText',
+      'errorText',
+      'contentTemplate',
+    ]) {
       assert.ok(ids.includes(id), id);
     }
     assert.equal(settings.find((s) => s.id === 'clientId')!.default, 'cid');
@@ -41,7 +55,9 @@ describe('Page Builder widget template', () => {
     // Paths the template reads: `{{name}}`, `{{#if name}}`, and a helper's first argument.
     const helpers = new Set(['nonce', 'each', 'split', 'startsWith', 'toLowerCase', 'if', 'else', 'this']);
     const used = new Set(
-      [...definition.template.matchAll(/\{\{\{?[#/]?(?:[A-Za-z]+ +\(?)*([A-Za-z@]+)/g)].map((m) => m[1]!).filter((name) => !helpers.has(name) && !name.startsWith('@')),
+      [...definition.template.matchAll(/\{\{\{?[#/]?(?:[A-Za-z]+ +\(?)*([A-Za-z@]+)/g)]
+        .map((m) => m[1]!)
+        .filter((name) => !helpers.has(name) && !name.startsWith('@')),
     );
     assert.deepEqual([...used].sort(), settings.map((s) => s.id).sort());
   });
@@ -59,23 +75,34 @@ describe('Page Builder widget template', () => {
     // The one raw output is a piece of the content template, inside the <template>.
     const triples = [...definition.template.matchAll(/\{\{\{\s*([^}]+?)\s*\}\}\}/g)].map((m) => m[1]);
     assert.deepEqual(triples, ['this']);
-    assert.match(definition.template, /<template>\{\{#each \(split contentTemplate "<\/"\)\}\}.*\{\{\{this\}\}\}\{\{\/each\}\}<\/template>/);
+    assert.match(
+      definition.template,
+      /<template>\{\{#each \(split contentTemplate "<\/"\)\}\}.*\{\{\{this\}\}\}\{\{\/each\}\}<\/template>/,
+    );
     assert.match(definition.template, /<bc-customer-gate client-id="\{\{clientId\}\}" endpoint="\{\{endpoint\}\}">/);
   });
 
   it('renders the four state slots, a sign-in link and a retry button', () => {
-    for (const slot of ['loading', 'anonymous', 'denied', 'error']) assert.match(definition.template, new RegExp(`<p slot="${slot}">`));
+    for (const slot of ['loading', 'anonymous', 'denied', 'error'])
+      assert.match(definition.template, new RegExp(`<p slot="${slot}">`));
     assert.match(definition.template, /<a href="\{\{signInUrl\}\}">\{\{signInLinkText\}\}<\/a>/);
     assert.match(definition.template, /<button type="button" data-bc-retry>/);
   });
 
-  it('has no logged-in hint: a widget\'s Handlebars context has no reliable customer', () => {
+  it("has no logged-in hint: a widget's Handlebars context has no reliable customer", () => {
     assert.doesNotMatch(definition.template, /logged-in|\{\{#if customer/);
   });
 
   it('loads the pinned CDN bundle as a module script', () => {
-    assert.equal(cdnScriptUrl('1.2.3'), 'https://cdn.jsdelivr.net/npm/bc-customer-gate@1.2.3/dist/cdn/bc-customer-gate.js');
-    assert.ok(definition.template.startsWith(`<script type="module" nonce="{{nonce}}" src="${cdnScriptUrl('1.2.3')}"></script>\n`));
+    assert.equal(
+      cdnScriptUrl('1.2.3'),
+      'https://cdn.jsdelivr.net/npm/bc-customer-gate@1.2.3/dist/cdn/bc-customer-gate.js',
+    );
+    assert.ok(
+      definition.template.startsWith(
+        `<script type="module" nonce="{{nonce}}" src="${cdnScriptUrl('1.2.3')}"></script>\n`,
+      ),
+    );
     assert.ok(defaultWidgetTemplate().template.includes(`bc-customer-gate@${version}/dist/cdn/bc-customer-gate.js`));
   });
 
@@ -89,15 +116,23 @@ describe('Page Builder widget template', () => {
   });
 
   it('accepts a self-hosted https script URL, escaped for HTML and Handlebars', () => {
-    const custom = buildWidgetTemplate({ version: '1.0.0', scriptUrl: 'https://cdn.example.com/gate.js?v={{x}}&a="b"' });
+    const custom = buildWidgetTemplate({
+      version: '1.0.0',
+      scriptUrl: 'https://cdn.example.com/gate.js?v={{x}}&a="b"',
+    });
     const src = /<script type="module" nonce="\{\{nonce\}\}" src="([^"]*)">/.exec(custom.template)![1]!;
     assert.ok(!src.includes('{{'), 'no Handlebars expression in the URL');
     assert.ok(src.includes('&amp;'));
-    assert.ok(custom.template.startsWith('<script type="module" nonce="{{nonce}}" src="https://cdn.example.com/gate.js?v='));
+    assert.ok(
+      custom.template.startsWith('<script type="module" nonce="{{nonce}}" src="https://cdn.example.com/gate.js?v='),
+    );
   });
 
   it('refuses a plain-http or relative script URL and a missing version', () => {
-    assert.throws(() => buildWidgetTemplate({ version: '1.0.0', scriptUrl: 'http://cdn.example.com/gate.js' }), /must use https/);
+    assert.throws(
+      () => buildWidgetTemplate({ version: '1.0.0', scriptUrl: 'http://cdn.example.com/gate.js' }),
+      /must use https/,
+    );
     assert.throws(() => buildWidgetTemplate({ version: '1.0.0', scriptUrl: '/gate.js' }), /absolute https URL/);
     assert.throws(() => buildWidgetTemplate({ version: '' }), /needs the package "version"/);
     assert.ok(widgetHtml('http://localhost:8000/x.js').includes('http://localhost:8000/x.js'));

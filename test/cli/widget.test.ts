@@ -27,7 +27,9 @@ beforeEach(() => {
 });
 
 const install = (extra: string[] = [], token: string | null = TOKEN) =>
-  runCli(['widget', 'install', '--store-hash', STORE, '--api-base', api.base, ...extra], { env: token ? { BC_ACCESS_TOKEN: token } : {} });
+  runCli(['widget', 'install', '--store-hash', STORE, '--api-base', api.base, ...extra], {
+    env: token ? { BC_ACCESS_TOKEN: token } : {},
+  });
 
 function assertClean(result: CliResult, ...secrets: string[]): void {
   for (const secret of [TOKEN, READ_ONLY, ...secrets]) {
@@ -37,22 +39,39 @@ function assertClean(result: CliResult, ...secrets: string[]): void {
 }
 
 /** What a fresh install should store, for comparing with what the fake API holds. */
-const expected = (options: { clientId?: string; endpoint?: string; name?: string } = {}) => buildWidgetTemplate({ version, ...options });
+const expected = (options: { clientId?: string; endpoint?: string; name?: string } = {}) =>
+  buildWidgetTemplate({ version, ...options });
 
 describe('bc-customer-gate widget install', () => {
   it('creates the template on the first run', async () => {
     const result = await install(['--client-id', 'cid123', '--endpoint', 'https://app.example.com/gate']);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, new RegExp(`^Created widget template "${DEFAULT_WIDGET_NAME.replace(/[()]/g, '\\$&')}" \\(${api.templates[0]?.uuid}\\)`));
+    assert.match(
+      result.stdout,
+      new RegExp(
+        `^Created widget template "${DEFAULT_WIDGET_NAME.replace(/[()]/g, '\\$&')}" \\(${api.templates[0]?.uuid}\\)`,
+      ),
+    );
     assert.equal(api.templates.length, 1);
     const stored = api.templates[0]!;
     const want = expected({ clientId: 'cid123', endpoint: 'https://app.example.com/gate' });
     assert.equal(stored.name, want.name);
     assert.equal(stored.template, want.template);
     assert.deepEqual(stored.schema, want.schema);
-    assert.match(stored.template, new RegExp(`<script type="module" nonce="\\{\\{nonce\\}\\}" src="https://cdn\\.jsdelivr\\.net/npm/bc-customer-gate@${version.replace(/\./g, '\\.')}/dist/cdn/bc-customer-gate\\.js"></script>`));
-    assert.deepEqual(api.writes().map((r) => r.method), ['POST']);
-    assert.ok(api.requests.every((r) => r.token === TOKEN), 'every request carries X-Auth-Token');
+    assert.match(
+      stored.template,
+      new RegExp(
+        `<script type="module" nonce="\\{\\{nonce\\}\\}" src="https://cdn\\.jsdelivr\\.net/npm/bc-customer-gate@${version.replace(/\./g, '\\.')}/dist/cdn/bc-customer-gate\\.js"></script>`,
+      ),
+    );
+    assert.deepEqual(
+      api.writes().map((r) => r.method),
+      ['POST'],
+    );
+    assert.ok(
+      api.requests.every((r) => r.token === TOKEN),
+      'every request carries X-Auth-Token',
+    );
     assertClean(result);
   });
 
@@ -61,7 +80,11 @@ describe('bc-customer-gate widget install', () => {
     const second = await install();
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stdout, /is already up to date; nothing sent/);
-    assert.deepEqual(api.writes().map((r) => r.method), ['POST'], 'the second run wrote nothing');
+    assert.deepEqual(
+      api.writes().map((r) => r.method),
+      ['POST'],
+      'the second run wrote nothing',
+    );
     assert.equal(api.templates.length, 1);
   });
 
@@ -72,10 +95,10 @@ describe('bc-customer-gate widget install', () => {
     const result = await install();
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, new RegExp(`^Updated widget template .* \\(${uuid}\\)`));
-    assert.deepEqual(api.writes().map((r) => `${r.method} ${r.path}`), [
-      `POST /stores/${STORE}/v3/content/widget-templates`,
-      `PUT /stores/${STORE}/v3/content/widget-templates/${uuid}`,
-    ]);
+    assert.deepEqual(
+      api.writes().map((r) => `${r.method} ${r.path}`),
+      [`POST /stores/${STORE}/v3/content/widget-templates`, `PUT /stores/${STORE}/v3/content/widget-templates/${uuid}`],
+    );
     assert.equal(api.templates.length, 1);
     assert.equal(api.templates[0]!.template, expected().template);
   });
@@ -91,10 +114,28 @@ describe('bc-customer-gate widget install', () => {
   it('finds its template by name across pages (meta.pagination)', async () => {
     const stamp = new Date().toISOString();
     for (let i = 0; i < 120; i++) {
-      api.templates.push({ uuid: `other-${i}`, name: `Other widget ${i}`, template: '<p></p>', schema: [], channel_id: 1, kind: 'custom', date_created: stamp, date_modified: stamp });
+      api.templates.push({
+        uuid: `other-${i}`,
+        name: `Other widget ${i}`,
+        template: '<p></p>',
+        schema: [],
+        channel_id: 1,
+        kind: 'custom',
+        date_created: stamp,
+        date_modified: stamp,
+      });
     }
     const want = expected();
-    api.templates.splice(110, 0, { uuid: 'ours', name: want.name, template: want.template, schema: want.schema, channel_id: 1, kind: 'custom', date_created: stamp, date_modified: stamp });
+    api.templates.splice(110, 0, {
+      uuid: 'ours',
+      name: want.name,
+      template: want.template,
+      schema: want.schema,
+      channel_id: 1,
+      kind: 'custom',
+      date_created: stamp,
+      date_modified: stamp,
+    });
     const result = await install();
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /\(ours\) is already up to date/);
@@ -109,12 +150,30 @@ describe('bc-customer-gate widget install', () => {
     const stamp = new Date().toISOString();
     const want = expected();
     // The same template already in the first channel: installing for channel 2 must not touch it.
-    api.templates.push({ uuid: 'first-channel', name: want.name, template: want.template, schema: want.schema, channel_id: 1, kind: 'custom', date_created: stamp, date_modified: stamp });
+    api.templates.push({
+      uuid: 'first-channel',
+      name: want.name,
+      template: want.template,
+      schema: want.schema,
+      channel_id: 1,
+      kind: 'custom',
+      date_created: stamp,
+      date_modified: stamp,
+    });
     const result = await install(['--channel-id', '2']);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^Created widget template .* in channel 2\.$/m);
-    assert.deepEqual(api.templates.map((t) => [t.uuid === 'first-channel' ? 'first-channel' : 'new', t.channel_id]), [['first-channel', 1], ['new', 2]]);
-    assert.deepEqual(api.requests.filter((r) => r.method === 'GET').map((r) => r.path.replace(/^.*\?/, '')), ['page=1&limit=50&channel_id:in=2']);
+    assert.deepEqual(
+      api.templates.map((t) => [t.uuid === 'first-channel' ? 'first-channel' : 'new', t.channel_id]),
+      [
+        ['first-channel', 1],
+        ['new', 2],
+      ],
+    );
+    assert.deepEqual(
+      api.requests.filter((r) => r.method === 'GET').map((r) => r.path.replace(/^.*\?/, '')),
+      ['page=1&limit=50&channel_id:in=2'],
+    );
 
     const again = await install(['--channel-id', '2']);
     assert.equal(again.code, 0, again.stderr);
@@ -146,7 +205,10 @@ describe('bc-customer-gate widget install', () => {
     const result = await install(['--dry-run'], null);
     assert.doesNotMatch(result.stdout, /channel_id/);
     const help = await runCli(['widget', 'install', '--help']);
-    assert.match(help.stdout.replace(/\s+/g, ' '), /Without it, BigCommerce puts the template on the store's first channel only/);
+    assert.match(
+      help.stdout.replace(/\s+/g, ' '),
+      /Without it, BigCommerce puts the template on the store's first channel only/,
+    );
   });
 
   it('installWidgetTemplate refuses a channel ID that is not a positive integer, before any request', async () => {
@@ -158,7 +220,12 @@ describe('bc-customer-gate widget install', () => {
       );
     }
     assert.equal(api.requests.length, 0);
-    const result = await installWidgetTemplate(expected(), { storeHash: STORE, accessToken: TOKEN, apiBase: api.base, channelId: 4 });
+    const result = await installWidgetTemplate(expected(), {
+      storeHash: STORE,
+      accessToken: TOKEN,
+      apiBase: api.base,
+      channelId: 4,
+    });
     assert.equal(result.action, 'created');
     assert.equal(result.write?.body?.channel_id, 4);
     assert.equal(api.templates[0]!.channel_id, 4);
@@ -175,7 +242,10 @@ describe('bc-customer-gate widget install', () => {
     const result = await install(['--dry-run', '--endpoint', 'https://app.example.com/gate']);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^Dry run: nothing was changed\./);
-    assert.match(result.stdout, new RegExp(`^POST ${api.base.replace(/\./g, '\\.')}/stores/${STORE}/v3/content/widget-templates$`, 'm'));
+    assert.match(
+      result.stdout,
+      new RegExp(`^POST ${api.base.replace(/\./g, '\\.')}/stores/${STORE}/v3/content/widget-templates$`, 'm'),
+    );
     assert.match(result.stdout, /X-Auth-Token: \*+ \(masked\)/);
     assert.match(result.stdout, /"name": "Customer gate \(bc-customer-gate\)"/);
     assert.match(result.stdout, /"default": "https:\/\/app\.example\.com\/gate"/);
@@ -191,7 +261,10 @@ describe('bc-customer-gate widget install', () => {
     const result = await install(['--dry-run']);
     assert.equal(result.code, 0);
     assert.match(result.stdout, new RegExp(`^PUT .*/widget-templates/${uuid}$`, 'm'));
-    assert.deepEqual(api.writes().map((r) => r.method), ['POST']);
+    assert.deepEqual(
+      api.writes().map((r) => r.method),
+      ['POST'],
+    );
     assert.equal(api.templates[0]!.template, 'stale');
   });
 
@@ -214,7 +287,10 @@ describe('bc-customer-gate widget install', () => {
   it('401: the token is wrong or expired', async () => {
     const result = await install([], 'wrong-token-55555');
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /^error: The Widgets API refused the access token \(401\): it is wrong, expired or revoked/m);
+    assert.match(
+      result.stderr,
+      /^error: The Widgets API refused the access token \(401\): it is wrong, expired or revoked/m,
+    );
     assert.equal(result.stdout, '');
     assertClean(result, 'wrong-token-55555');
   });
@@ -227,7 +303,7 @@ describe('bc-customer-gate widget install', () => {
     assertClean(result);
   });
 
-  it('422: prints the API\'s field errors', async () => {
+  it("422: prints the API's field errors", async () => {
     api.requiredFields = ['name', 'template', 'channel_id'];
     const result = await install();
     assert.equal(result.code, 1);
@@ -240,26 +316,46 @@ describe('bc-customer-gate widget install', () => {
     api.failWith = 503;
     const result = await install();
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /failed with HTTP 503: Service Unavailable\. BigCommerce had a problem; try again shortly\./);
+    assert.match(
+      result.stderr,
+      /failed with HTTP 503: Service Unavailable\. BigCommerce had a problem; try again shortly\./,
+    );
     assertClean(result);
   });
 
   it('404: an unknown store hash', async () => {
-    const result = await runCli(['widget', 'install', '--store-hash', 'nosuchstore', '--api-base', api.base], { env: { BC_ACCESS_TOKEN: TOKEN } });
+    const result = await runCli(['widget', 'install', '--store-hash', 'nosuchstore', '--api-base', api.base], {
+      env: { BC_ACCESS_TOKEN: TOKEN },
+    });
     assert.equal(result.code, 1);
     assert.match(result.stderr, /Not found \(404\).*check --store-hash/);
   });
 
   it('a network error (closed port) is one clear line', async () => {
     const port = await closedPort();
-    const result = await runCli(['widget', 'install', '--store-hash', STORE, '--api-base', `http://127.0.0.1:${port}`], { env: { BC_ACCESS_TOKEN: TOKEN } });
+    const result = await runCli(
+      ['widget', 'install', '--store-hash', STORE, '--api-base', `http://127.0.0.1:${port}`],
+      { env: { BC_ACCESS_TOKEN: TOKEN } },
+    );
     assert.equal(result.code, 1);
-    assert.equal(result.stderr, `error: Could not reach http://127.0.0.1:${port}: connection refused (ECONNREFUSED). Check --api-base and the network connection.\n`);
+    assert.equal(
+      result.stderr,
+      `error: Could not reach http://127.0.0.1:${port}: connection refused (ECONNREFUSED). Check --api-base and the network connection.\n`,
+    );
     assertClean(result);
   });
 
   it('--access-token works, with a shell-history note that does not echo it', async () => {
-    const result = await runCli(['widget', 'install', '--store-hash', STORE, '--api-base', api.base, '--access-token', TOKEN]);
+    const result = await runCli([
+      'widget',
+      'install',
+      '--store-hash',
+      STORE,
+      '--api-base',
+      api.base,
+      '--access-token',
+      TOKEN,
+    ]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /shell history; set BC_ACCESS_TOKEN instead/);
     assertClean(result);
@@ -267,10 +363,22 @@ describe('bc-customer-gate widget install', () => {
 
   it('a listed template whose uuid is not well-formed text is a clear error, not a crash', async () => {
     const want = expected();
-    api.templates.push({ uuid: '\ud800', name: want.name, template: 'old', schema: want.schema, channel_id: 1, kind: 'custom', date_created: '', date_modified: '' });
+    api.templates.push({
+      uuid: '\ud800',
+      name: want.name,
+      template: 'old',
+      schema: want.schema,
+      channel_id: 1,
+      kind: 'custom',
+      date_created: '',
+      date_modified: '',
+    });
     const result = await install();
     assert.equal(result.code, 1);
-    assert.equal(result.stderr, 'error: The Widgets API listed a widget template whose "uuid" is not valid text; check --api-base.\n');
+    assert.equal(
+      result.stderr,
+      'error: The Widgets API listed a widget template whose "uuid" is not valid text; check --api-base.\n',
+    );
     assert.equal(api.writes().length, 0);
   });
 
@@ -285,7 +393,10 @@ describe('bc-customer-gate widget install', () => {
       api.failBody = {
         status: 422,
         title: `Invalid${FAKE_SUCCESS}`,
-        errors: { [`name${RETITLE}`]: `bad\nCreated widget template${HIDE}`, schema: [`\u009b2J`, { nested: '\u001b[1A' }] },
+        errors: {
+          [`name${RETITLE}`]: `bad\nCreated widget template${HIDE}`,
+          schema: [`\u009b2J`, { nested: '\u001b[1A' }],
+        },
       };
       const result = await install();
       assert.equal(result.code, 1);
@@ -308,7 +419,16 @@ describe('bc-customer-gate widget install', () => {
     it('a stored template\'s "uuid", in the result and the duplicates warning', async () => {
       const want = expected();
       for (const uuid of [`uuid-1${HIDE}`, `uuid-2${FAKE_SUCCESS}`]) {
-        api.templates.push({ uuid, name: want.name, template: want.template, schema: want.schema, channel_id: 1, kind: 'custom', date_created: '', date_modified: '' });
+        api.templates.push({
+          uuid,
+          name: want.name,
+          template: want.template,
+          schema: want.schema,
+          channel_id: 1,
+          kind: 'custom',
+          date_created: '',
+          date_modified: '',
+        });
       }
       const result = await install();
       assert.equal(result.code, 0, result.stderr);
@@ -319,11 +439,25 @@ describe('bc-customer-gate widget install', () => {
   });
 
   it('usage errors', async () => {
-    assertUsageError(await runCli(['widget', 'install', '--api-base', api.base], { env: { BC_ACCESS_TOKEN: TOKEN } }), /Missing --store-hash/);
-    assertUsageError(await runCli(['widget', 'install', '--store-hash', STORE]), /Missing the access token: set BC_ACCESS_TOKEN/);
+    assertUsageError(
+      await runCli(['widget', 'install', '--api-base', api.base], { env: { BC_ACCESS_TOKEN: TOKEN } }),
+      /Missing --store-hash/,
+    );
+    assertUsageError(
+      await runCli(['widget', 'install', '--store-hash', STORE]),
+      /Missing the access token: set BC_ACCESS_TOKEN/,
+    );
     assertUsageError(await install(['--store-hash', '../x']), /--store-hash was given more than once/);
-    assertUsageError(await runCli(['widget', 'install', '--store-hash', 'a/b'], { env: { BC_ACCESS_TOKEN: TOKEN } }), /--store-hash is letters and digits only/);
-    assertUsageError(await runCli(['widget', 'install', '--store-hash', STORE, '--api-base', 'http://api.example.com'], { env: { BC_ACCESS_TOKEN: TOKEN } }), /--api-base must use https/);
+    assertUsageError(
+      await runCli(['widget', 'install', '--store-hash', 'a/b'], { env: { BC_ACCESS_TOKEN: TOKEN } }),
+      /--store-hash is letters and digits only/,
+    );
+    assertUsageError(
+      await runCli(['widget', 'install', '--store-hash', STORE, '--api-base', 'http://api.example.com'], {
+        env: { BC_ACCESS_TOKEN: TOKEN },
+      }),
+      /--api-base must use https/,
+    );
     assertUsageError(await install(['--endpoint', 'not a url']), /--endpoint must be an absolute URL/);
     assertUsageError(await install(['--script-url', 'http://cdn.example.com/x.js']), /--script-url must use https/);
     assertUsageError(await install(['--name', '  ']), /--name must not be empty/);

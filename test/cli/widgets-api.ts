@@ -41,7 +41,9 @@ export interface FakeWidgetsApi {
 
 const PAGE_MAX = 50;
 
-export async function startWidgetsApi(options: { storeHash?: string; tokens?: string[]; readOnlyTokens?: string[] } = {}): Promise<FakeWidgetsApi> {
+export async function startWidgetsApi(
+  options: { storeHash?: string; tokens?: string[]; readOnlyTokens?: string[] } = {},
+): Promise<FakeWidgetsApi> {
   const api: Omit<FakeWidgetsApi, 'base' | 'close'> = {
     storeHash: options.storeHash ?? 'abc123',
     templates: [],
@@ -64,7 +66,8 @@ export async function startWidgetsApi(options: { storeHash?: string; tokens?: st
     api.requests.push({ method: req.method ?? '', path: url.pathname + url.search, token });
     const body = await readBody(req);
 
-    if (api.failWith) return send(res, api.failWith, api.failBody ?? { status: api.failWith, title: 'Service Unavailable' });
+    if (api.failWith)
+      return send(res, api.failWith, api.failBody ?? { status: api.failWith, title: 'Service Unavailable' });
     const prefix = `/stores/${api.storeHash}/v3/content/widget-templates`;
     if (!url.pathname.startsWith(prefix)) return send(res, 404, { status: 404, title: 'Not Found' });
     if (!token || !(api.tokens.has(token) || api.readOnlyTokens.has(token))) {
@@ -78,7 +81,8 @@ export async function startWidgetsApi(options: { storeHash?: string; tokens?: st
       const page = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1);
       // `channel_id:in=1,2` keeps the templates of those channels, as the Widgets API does.
       const channels = url.searchParams.get('channel_id:in')?.split(',').map(Number);
-      if (channels?.some((id) => !Number.isInteger(id))) return send(res, 422, { status: 422, title: 'Invalid channel_id:in' });
+      if (channels?.some((id) => !Number.isInteger(id)))
+        return send(res, 422, { status: 422, title: 'Invalid channel_id:in' });
       const listed = channels ? api.templates.filter((t) => channels.includes(t.channel_id)) : api.templates;
       const totalPages = Math.max(1, Math.ceil(listed.length / limit));
       const data = listed.slice((page - 1) * limit, page * limit);
@@ -91,15 +95,21 @@ export async function startWidgetsApi(options: { storeHash?: string; tokens?: st
             per_page: limit,
             current_page: page,
             total_pages: totalPages,
-            links: { current: `?page=${page}&limit=${limit}`, ...(page < totalPages ? { next: `?page=${page + 1}&limit=${limit}` } : {}) },
+            links: {
+              current: `?page=${page}&limit=${limit}`,
+              ...(page < totalPages ? { next: `?page=${page + 1}&limit=${limit}` } : {}),
+            },
           },
         },
       });
     }
 
-    if (req.method !== 'POST' && req.method !== 'PUT') return send(res, 405, { status: 405, title: 'Method Not Allowed' });
-    if (api.readOnlyTokens.has(token)) return send(res, 403, { status: 403, title: 'You don\'t have a required scope to access the endpoint' });
-    if (!String(req.headers['content-type']).startsWith('application/json')) return send(res, 415, { status: 415, title: 'Unsupported Media Type' });
+    if (req.method !== 'POST' && req.method !== 'PUT')
+      return send(res, 405, { status: 405, title: 'Method Not Allowed' });
+    if (api.readOnlyTokens.has(token))
+      return send(res, 403, { status: 403, title: "You don't have a required scope to access the endpoint" });
+    if (!String(req.headers['content-type']).startsWith('application/json'))
+      return send(res, 415, { status: 415, title: 'Unsupported Media Type' });
     let json: Record<string, unknown>;
     try {
       json = JSON.parse(body) as Record<string, unknown>;
@@ -115,8 +125,15 @@ export async function startWidgetsApi(options: { storeHash?: string; tokens?: st
         errors: Object.fromEntries(missing.map((field) => [field, `error.path.missing: ${field} is required`])),
       });
     }
-    if (json['channel_id'] !== undefined && !(Number.isInteger(json['channel_id']) && (json['channel_id'] as number) > 0)) {
-      return send(res, 422, { status: 422, title: 'JSON data is missing or invalid', errors: { channel_id: 'must be a positive integer' } });
+    if (
+      json['channel_id'] !== undefined &&
+      !(Number.isInteger(json['channel_id']) && (json['channel_id'] as number) > 0)
+    ) {
+      return send(res, 422, {
+        status: 422,
+        title: 'JSON data is missing or invalid',
+        errors: { channel_id: 'must be a positive integer' },
+      });
     }
     const stamp = new Date().toISOString();
     if (req.method === 'POST' && rest === '') {
@@ -135,7 +152,12 @@ export async function startWidgetsApi(options: { storeHash?: string; tokens?: st
     }
     const existing = req.method === 'PUT' ? api.templates.find((t) => `/${t.uuid}` === rest) : undefined;
     if (!existing) return send(res, 404, { status: 404, title: 'Widget template not found' });
-    Object.assign(existing, { name: json['name'] ?? existing.name, template: json['template'] ?? existing.template, schema: json['schema'] ?? existing.schema, date_modified: stamp });
+    Object.assign(existing, {
+      name: json['name'] ?? existing.name,
+      template: json['template'] ?? existing.template,
+      schema: json['schema'] ?? existing.schema,
+      date_modified: stamp,
+    });
     return send(res, 200, { data: existing, meta: {} });
   }
 

@@ -42,7 +42,8 @@ describe('documentation links', () => {
 
   it('the README links every docs page', () => {
     const linked = new Set(relativeLinks('README.md').map((link) => link.target.split('#')[0]));
-    for (const page of documentationPages().filter((p) => p !== 'README.md')) assert.ok(linked.has(page), `README does not link ${page}`);
+    for (const page of documentationPages().filter((p) => p !== 'README.md'))
+      assert.ok(linked.has(page), `README does not link ${page}`);
     for (const page of LINKED_BEFORE_WRITTEN) assert.ok(linked.has(page), `README does not link ${page}`);
   });
 });

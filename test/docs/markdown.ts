@@ -6,7 +6,9 @@ export const root = new URL('../../', import.meta.url);
 
 /** The README and every page under docs/: every snippet in them is tested. */
 export function documentationPages(): string[] {
-  const docs = readdirSync(new URL('docs/', root)).filter((name) => name.endsWith('.md')).sort();
+  const docs = readdirSync(new URL('docs/', root))
+    .filter((name) => name.endsWith('.md'))
+    .sort();
   return ['README.md', ...docs.map((name) => `docs/${name}`)];
 }
 
@@ -50,7 +52,8 @@ export function codeBlocks(page: string): CodeBlock[] {
 /** The block of `lang` under the heading `heading` (exactly one must exist). */
 export function blockUnder(page: string, heading: string, lang: string): CodeBlock {
   const found = codeBlocks(page).filter((block) => block.heading === heading && block.lang === lang);
-  if (found.length !== 1) throw new Error(`${page}: expected one \`\`\`${lang} block under "${heading}", found ${found.length}`);
+  if (found.length !== 1)
+    throw new Error(`${page}: expected one \`\`\`${lang} block under "${heading}", found ${found.length}`);
   return found[0]!;
 }
 

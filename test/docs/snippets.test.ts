@@ -41,7 +41,6 @@ function write(block: CodeBlock): string {
   return fileURLToPath(file);
 }
 
-
 const token = (customer: { id: number; email: string; groupId?: string }) =>
   mintCustomerToken({ clientId: CLIENT_ID, clientSecret: SECRET, storeHash: STORE, customer });
 
@@ -53,7 +52,10 @@ const children: ChildProcess[] = [];
 /** Starts a snippet that listens on $PORT and waits until it answers. */
 async function startServer(file: string): Promise<{ url: string; stderr: () => string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [file], { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [file], {
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   children.push(child);
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
@@ -96,7 +98,10 @@ describe('documentation snippets', () => {
     const blocks = allBlocks();
     assert.ok(blocks.length >= 30, `only ${blocks.length} blocks found`);
     for (const block of blocks) {
-      assert.ok(LANGUAGES.has(block.lang), `${block.page}:${block.line}: \`\`\`${block.lang || '(none)'} is not one of ${[...LANGUAGES].join(', ')}`);
+      assert.ok(
+        LANGUAGES.has(block.lang),
+        `${block.page}:${block.line}: \`\`\`${block.lang || '(none)'} is not one of ${[...LANGUAGES].join(', ')}`,
+      );
     }
   });
 
@@ -139,11 +144,17 @@ declare const Bun: { serve(options: { port?: number; fetch(request: Request): Re
       }),
     );
     const tsc = fileURLToPath(new URL('node_modules/typescript/bin/tsc', root));
-    const result = spawnSync(process.execPath, [tsc, '-p', fileURLToPath(new URL('tsconfig.json', dir))], { encoding: 'utf8' });
-    assert.equal(result.status, 0, `type errors in documentation snippets (files under out/docs-snippets/ are named page-Lline):\n${result.stdout}${result.stderr}`);
+    const result = spawnSync(process.execPath, [tsc, '-p', fileURLToPath(new URL('tsconfig.json', dir))], {
+      encoding: 'utf8',
+    });
+    assert.equal(
+      result.status,
+      0,
+      `type errors in documentation snippets (files under out/docs-snippets/ are named page-Lline):\n${result.stdout}${result.stderr}`,
+    );
   });
 
-  it("README: the node:http server answers a verified customer with their data, and refuses another origin", async () => {
+  it('README: the node:http server answers a verified customer with their data, and refuses another origin', async () => {
     const server = await startServer(write(blockUnder('README.md', '2. The server verifies it', 'js')));
     const response = await exchange(server.url, await token({ id: 4927, email: 'john.doe@example.com' }));
     assert.equal(response.status, 200, server.stderr());
@@ -151,9 +162,16 @@ declare const Bun: { serve(options: { port?: number; fetch(request: Request): Re
     const body = await response.json();
     assert.equal(body.customer.id, 4927);
     assert.equal(body.storeHash, STORE);
-    assert.deepEqual(body.data.products.map((p: { name: string }) => p.name), ['Ethiopia Guji, 250 g']);
+    assert.deepEqual(
+      body.data.products.map((p: { name: string }) => p.name),
+      ['Ethiopia Guji, 250 g'],
+    );
 
-    const refused = await exchange(server.url, await token({ id: 4927, email: 'john.doe@example.com' }), 'https://evil.example');
+    const refused = await exchange(
+      server.url,
+      await token({ id: 4927, email: 'john.doe@example.com' }),
+      'https://evil.example',
+    );
     assert.equal(refused.status, 403);
     assert.equal(refused.headers.get('access-control-allow-origin'), null);
   });
@@ -176,7 +194,11 @@ declare const Bun: { serve(options: { port?: number; fetch(request: Request): Re
     // `npx bc-customer-gate` runs the built command line; the server listens on a free port; curl
     // retries while the background server is still starting.
     const cli = fileURLToPath(new URL('dist/cli/main.js', root));
-    writeFileSync(new URL('bin/npx', work), `#!/bin/sh\n[ "$1" = bc-customer-gate ] || exit 127\nshift\nexec "${process.execPath}" "${cli}" "$@"\n`, { mode: 0o755 });
+    writeFileSync(
+      new URL('bin/npx', work),
+      `#!/bin/sh\n[ "$1" = bc-customer-gate ] || exit 127\nshift\nexec "${process.execPath}" "${cli}" "$@"\n`,
+      { mode: 0o755 },
+    );
     const port = await freePort();
     assert.match(walkthrough.code, /localhost:3000/);
     const script = [
@@ -200,7 +222,10 @@ declare const Bun: { serve(options: { port?: number; fetch(request: Request): Re
     assert.equal(result.code, 0, result.stderr);
     const body = JSON.parse(result.stdout);
     assert.equal(body.customer.id, 4927);
-    assert.deepEqual(body.data.products.map((p: { name: string }) => p.name), ['Ethiopia Guji, 250 g']);
+    assert.deepEqual(
+      body.data.products.map((p: { name: string }) => p.name),
+      ['Ethiopia Guji, 250 g'],
+    );
   });
 
   it('recipes: the Express server answers a verified customer', async () => {
@@ -218,7 +243,11 @@ declare const Bun: { serve(options: { port?: number; fetch(request: Request): Re
     const url = 'https://app.example.com/customer-gate';
     // The recipe reads its configuration on the first request, so it is not needed at import (as in `next build`).
     const body = await token({ id: 9, email: 'b@example.com' });
-    const post = await withEnv(() => route.POST!(new Request(url, { method: 'POST', headers: { Origin: ORIGIN, 'Content-Type': 'text/plain' }, body })));
+    const post = await withEnv(() =>
+      route.POST!(
+        new Request(url, { method: 'POST', headers: { Origin: ORIGIN, 'Content-Type': 'text/plain' }, body }),
+      ),
+    );
     assert.equal(post.status, 200);
     assert.equal((await post.json()).customer.id, 9);
     const preflight = await route.OPTIONS!(new Request(url, { method: 'OPTIONS', headers: { Origin: ORIGIN } }));
@@ -233,7 +262,13 @@ declare const Bun: { serve(options: { port?: number; fetch(request: Request): Re
     try {
       const { handler } = (await importSnippet(block)) as { handler: (request: Request) => Promise<Response> };
       const call = async (customer: { id: number; email: string; groupId?: string }) =>
-        handler(new Request('https://app.example.com/customer-gate', { method: 'POST', headers: { Origin: ORIGIN, 'Content-Type': 'text/plain' }, body: await token(customer) }));
+        handler(
+          new Request('https://app.example.com/customer-gate', {
+            method: 'POST',
+            headers: { Origin: ORIGIN, 'Content-Type': 'text/plain' },
+            body: await token(customer),
+          }),
+        );
       const allowed = await call({ id: 3, email: 'c@example.com', groupId: '1' });
       assert.equal(allowed.status, 200);
       assert.deepEqual((await allowed.json()).data, { products: [{ name: `${STORE}/3` }] });
@@ -246,10 +281,16 @@ declare const Bun: { serve(options: { port?: number; fetch(request: Request): Re
   it("server: the html tag example escapes the customer's email in the fragment", async () => {
     const block = blockUnder('docs/server.md', 'The `html` tag', 'js');
     write(block);
-    const { fragmentHandler } = (await importSnippet(block)) as { fragmentHandler: (request: Request) => Promise<Response> };
+    const { fragmentHandler } = (await importSnippet(block)) as {
+      fragmentHandler: (request: Request) => Promise<Response>;
+    };
     const email = '<img src=x onerror=alert(1)>@example.com';
     const response = await fragmentHandler(
-      new Request('https://app.example.com/customer-gate', { method: 'POST', headers: { Origin: ORIGIN, 'Content-Type': 'text/plain' }, body: await token({ id: 5, email }) }),
+      new Request('https://app.example.com/customer-gate', {
+        method: 'POST',
+        headers: { Origin: ORIGIN, 'Content-Type': 'text/plain' },
+        body: await token({ id: 5, email }),
+      }),
     );
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /^text\/html/);
@@ -270,7 +311,10 @@ declare const Bun: { serve(options: { port?: number; fetch(request: Request): Re
     const blocks = allBlocks().filter((block) => block.lang === 'css' && block.heading === 'Layout');
     assert.equal(blocks.length, 2);
     for (const block of blocks) {
-      const rules = block.code.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ' ').trim();
+      const rules = block.code
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/\s+/g, ' ')
+        .trim();
       assert.ok(demo.includes(rules), `${block.page}:${block.line} is not in demo/site/store.css`);
     }
   });
@@ -287,8 +331,12 @@ declare const Bun: { serve(options: { port?: number; fetch(request: Request): Re
     assert.ok(['src', 'script_tag'].includes(body.kind as string));
     assert.ok(['head', 'footer'].includes(body.location as string));
     assert.ok(['storefront', 'all_pages', 'checkout', 'order_confirmation'].includes(body.visibility as string));
-    if (body.kind === 'script_tag') assert.equal(body.load_method, 'default', 'script_tag takes load_method default only');
-    assert.ok(['essential', 'functional'].includes(body.consent_category as string), 'other categories wait for consent or never load');
+    if (body.kind === 'script_tag')
+      assert.equal(body.load_method, 'default', 'script_tag takes load_method default only');
+    assert.ok(
+      ['essential', 'functional'].includes(body.consent_category as string),
+      'other categories wait for consent or never load',
+    );
     assert.equal(body.auto_uninstall, true, 'the script goes when the app is uninstalled');
     const scripts = elements(liveNodes(parseDocument(body.html as string))).filter((el) => el.tagName === 'script');
     assert.equal(scripts.length, 1, 'a script_tag holds one script');
@@ -296,7 +344,7 @@ declare const Bun: { serve(options: { port?: number; fetch(request: Request): Re
     assert.equal(attribute(scripts[0]!, 'src'), cdnScriptUrl('VERSION'));
   });
 
-  it("the widget template in the recipes is the one the package installs", () => {
+  it('the widget template in the recipes is the one the package installs', () => {
     const block = blockUnder('docs/recipes.md', 'The widget template', 'handlebars');
     assert.equal(block.code, widgetHtml(cdnScriptUrl('VERSION')));
   });
@@ -319,10 +367,15 @@ declare const Bun: { serve(options: { port?: number; fetch(request: Request): Re
   });
 
   it('every Stencil template snippet renders with Paper: the nonce on the script, the logged-in hint from {{customer}}', async () => {
-    const stencil = allBlocks().filter((block) => block.lang === 'handlebars' && /logged-in="\{\{#if customer\}\}/.test(block.code));
+    const stencil = allBlocks().filter(
+      (block) => block.lang === 'handlebars' && /logged-in="\{\{#if customer\}\}/.test(block.code),
+    );
     assert.ok(stencil.length >= 3, `only ${stencil.length} Stencil snippets`);
     for (const block of stencil) {
-      for (const [customer, hint] of [[{ id: 1, email: 'a@example.com' }, 'true'], [undefined, 'false']] as const) {
+      for (const [customer, hint] of [
+        [{ id: 1, email: 'a@example.com' }, 'true'],
+        [undefined, 'false'],
+      ] as const) {
         const html = await renderWithPaper(block.code, customer ? { customer } : {}, { nonce: 'n0nce' });
         const live = elements(liveNodes(parseDocument(html)));
         const where = `${block.page}:${block.line}`;
@@ -330,7 +383,8 @@ declare const Bun: { serve(options: { port?: number; fetch(request: Request): Re
         assert.ok(gate, where);
         assert.equal(attribute(gate, 'logged-in'), hint, where);
         assert.ok(attribute(gate, 'client-id') && attribute(gate, 'endpoint'), where);
-        for (const script of live.filter((el) => el.tagName === 'script')) assert.equal(attribute(script, 'nonce'), 'n0nce', where);
+        for (const script of live.filter((el) => el.tagName === 'script'))
+          assert.equal(attribute(script, 'nonce'), 'n0nce', where);
       }
     }
   });
@@ -341,16 +395,26 @@ declare const Bun: { serve(options: { port?: number; fetch(request: Request): Re
     let checked = 0;
     for (const block of allBlocks().filter((b) => SHELL.has(b.lang))) {
       const text = block.code.replace(/\\\n\s*/g, ' ');
-      for (const match of text.matchAll(/bc-customer-gate ((?:widget )?[a-z]+)((?: +(?:"[^"]*"|'[^']*'|[^\s|;)#]+))*)/g)) {
+      for (const match of text.matchAll(
+        /bc-customer-gate ((?:widget )?[a-z]+)((?: +(?:"[^"]*"|'[^']*'|[^\s|;)#]+))*)/g,
+      )) {
         const command = match[1]!;
         if (!helps.has(command)) {
           const help = spawnSync(process.execPath, [cli, ...command.split(' '), '--help'], { encoding: 'utf8' });
-          assert.equal(help.status, 0, `${block.page}:${block.line}: bc-customer-gate ${command} --help failed: ${help.stderr}`);
+          assert.equal(
+            help.status,
+            0,
+            `${block.page}:${block.line}: bc-customer-gate ${command} --help failed: ${help.stderr}`,
+          );
           helps.set(command, help.stdout);
         }
         for (const flag of match[2]!.match(/--[a-z-]+/g) ?? []) {
           checked++;
-          assert.match(helps.get(command)!, new RegExp(`^\\s+(?:-\\w, )?${flag}(?![\\w-])`, 'm'), `${block.page}:${block.line}: ${command} has no ${flag}`);
+          assert.match(
+            helps.get(command)!,
+            new RegExp(`^\\s+(?:-\\w, )?${flag}(?![\\w-])`, 'm'),
+            `${block.page}:${block.line}: ${command} has no ${flag}`,
+          );
         }
       }
     }
@@ -362,7 +426,9 @@ declare const Bun: { serve(options: { port?: number; fetch(request: Request): Re
     const entry = write(block);
     const bundle = await build({ ...WORKER_BUILD, entryPoints: [entry], absWorkingDir: fileURLToPath(root) });
     // The [vars] as written, and the compatibility date the docs give.
-    const vars = Object.fromEntries([...toml.slice(toml.indexOf('[vars]')).matchAll(/^(\w+) = "([^"]*)"$/gm)].map((m) => [m[1]!, m[2]!]));
+    const vars = Object.fromEntries(
+      [...toml.slice(toml.indexOf('[vars]')).matchAll(/^(\w+) = "([^"]*)"$/gm)].map((m) => [m[1]!, m[2]!]),
+    );
     const compatibilityDate = /^compatibility_date = "([\d-]+)"$/m.exec(toml)![1]!;
     assert.ok(vars.ALLOWED_ORIGINS?.includes(ORIGIN) && vars.ALLOWED_STORES && vars.BC_CLIENT_ID, JSON.stringify(vars));
     const mf = new Miniflare({
@@ -378,7 +444,12 @@ declare const Bun: { serve(options: { port?: number; fetch(request: Request): Re
     try {
       const base = await mf.ready;
       const mint = (storeHash: string) =>
-        mintCustomerToken({ clientId: vars.BC_CLIENT_ID!, clientSecret: SECRET, storeHash, customer: { id: 21, email: 'w@example.com' } });
+        mintCustomerToken({
+          clientId: vars.BC_CLIENT_ID!,
+          clientSecret: SECRET,
+          storeHash,
+          customer: { id: 21, email: 'w@example.com' },
+        });
       const url = new URL('/customer-gate', base).href;
       const response = await exchange(url, await mint(vars.ALLOWED_STORES!.split(',')[0]!.trim()));
       assert.equal(response.status, 200);

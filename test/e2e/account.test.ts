@@ -37,7 +37,10 @@ async function listedProducts(page: Page): Promise<string[]> {
 }
 
 async function refresh(page: Page): Promise<void> {
-  await page.evaluate((selector) => (document.querySelector(selector) as HTMLElement & { refresh(): void }).refresh(), GATE);
+  await page.evaluate(
+    (selector) => (document.querySelector(selector) as HTMLElement & { refresh(): void }).refresh(),
+    GATE,
+  );
 }
 
 describe('account page: recently purchased', () => {
@@ -77,25 +80,37 @@ describe('account page: recently purchased', () => {
 
     // Switch sessions without reloading (another tab would do the same), then verify again.
     const switched = await page.evaluate(async () => {
-      const response = await fetch('/login', { method: 'POST', body: new URLSearchParams({ customer: '2', return: '/' }) });
+      const response = await fetch('/login', {
+        method: 'POST',
+        body: new URLSearchParams({ customer: '2', return: '/' }),
+      });
       return response.status;
     });
     assert.equal(switched, 200);
     await refresh(page);
     await page.waitForFunction(
-      ([selector, email]) => document.querySelector(`${selector} [data-bc-field="customer.email"]`)?.textContent === email,
+      ([selector, email]) =>
+        document.querySelector(`${selector} [data-bc-field="customer.email"]`)?.textContent === email,
       [GATE, BEN.email],
     );
     await waitForState(page, 'verified', GATE);
     assert.deepEqual(await listedProducts(page), productNames(STORE, BEN.id));
-    assertAbsent(await everythingOnPage(page), [...productNames(STORE, ANN.id), ANN.email], 'the page after switching to Ben');
+    assertAbsent(
+      await everythingOnPage(page),
+      [...productNames(STORE, ANN.id), ANN.email],
+      'the page after switching to Ben',
+    );
     assert.equal(await page.locator(`${GATE} .purchases`).count(), 1, 'a second stamped list was left behind');
 
     // And through the storefront's own controls: a full page load as the new customer.
     await signInWithDemoBar(page, ANN.id);
     await waitForState(page, 'verified', GATE);
     assert.deepEqual(await listedProducts(page), productNames(STORE, ANN.id));
-    assertAbsent(await everythingOnPage(page), [...productNames(STORE, BEN.id), BEN.email], 'the page after switching back');
+    assertAbsent(
+      await everythingOnPage(page),
+      [...productNames(STORE, BEN.id), BEN.email],
+      'the page after switching back',
+    );
   });
 
   it('signing out elsewhere, then refresh(), removes the content', async () => {

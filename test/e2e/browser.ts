@@ -24,7 +24,9 @@ export function productNames(storeHash: string, customerId: number): string[] {
 }
 
 /** Everything the app could ever release: every product of every customer of every store. */
-export const ALL_PRODUCT_NAMES = Object.values(purchases).flatMap((store) => Object.values(store).flatMap((list) => list.map((p) => p.name)));
+export const ALL_PRODUCT_NAMES = Object.values(purchases).flatMap((store) =>
+  Object.values(store).flatMap((list) => list.map((p) => p.name)),
+);
 
 export const STORE = 'demo42';
 export const ANN = { id: 1, email: 'ann.carter@example.com' };
@@ -128,7 +130,9 @@ export async function recordRequests(page: Page, appOrigin: string): Promise<Req
   const network: RecordedRequest[] = [];
   page.on('request', (request) => requests.push({ method: request.method(), url: request.url() }));
   const cdp: CDPSession = await page.context().newCDPSession(page);
-  cdp.on('Network.requestWillBeSent', (event) => network.push({ method: event.request.method, url: event.request.url }));
+  cdp.on('Network.requestWillBeSent', (event) =>
+    network.push({ method: event.request.method, url: event.request.url }),
+  );
   await cdp.send('Network.enable');
   const toApp = (list: RecordedRequest[]) => list.filter((r) => new URL(r.url).origin === appOrigin);
   return {
@@ -194,7 +198,10 @@ export async function screenshot(page: Page, name: string, docs?: { file: string
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
   if (docs && process.env.UPDATE_DOCS_SCREENSHOTS === '1') {
-    await page.screenshot({ path: join(root, 'docs', docs.file), clip: { x: 0, y: 0, width: 1000, height: docs.height ?? 470 } });
+    await page.screenshot({
+      path: join(root, 'docs', docs.file),
+      clip: { x: 0, y: 0, width: 1000, height: docs.height ?? 470 },
+    });
   }
 }
 

@@ -4,7 +4,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { ANN, BEN, STORE, productNames, recordRequests, setVisibility, signInWithDemoBar, useHarness, waitForState } from './browser.js';
+import {
+  ANN,
+  BEN,
+  STORE,
+  productNames,
+  recordRequests,
+  setVisibility,
+  signInWithDemoBar,
+  useHarness,
+  waitForState,
+} from './browser.js';
 
 const GATE = '#recently-purchased';
 const h = useHarness({ backForwardCache: true });
@@ -87,7 +97,10 @@ describe('page lifecycle', () => {
     assert.equal(shows.at(-1)!.persisted, true);
     assert.match(await gateText(page), new RegExp(productNames(STORE, ANN.id)[0]!));
     assert.equal(h.demo.storefront.stats.tokenRequests - tokensBefore, 1);
-    assert.deepEqual(h.demo.app.stats.requests.slice(appBefore).map((r) => r.method), ['POST']);
+    assert.deepEqual(
+      h.demo.app.stats.requests.slice(appBefore).map((r) => r.method),
+      ['POST'],
+    );
   });
 
   it('a customer switch in another tab: the first tab shows the new customer at once, never the old one again', async () => {
@@ -107,7 +120,10 @@ describe('page lifecycle', () => {
     await signInWithDemoBar(second, BEN.id);
     await second.goto(h.demo.url('/account.html'));
     await waitForState(second, 'verified', GATE);
-    await first.waitForFunction((email) => document.querySelector('#recently-purchased')!.textContent!.includes(email), BEN.email);
+    await first.waitForFunction(
+      (email) => document.querySelector('#recently-purchased')!.textContent!.includes(email),
+      BEN.email,
+    );
     const after = await first.evaluate(() => (window as unknown as { __after: string[] }).__after);
     const lastAnn = after.map((text) => text.includes(ANN.email)).lastIndexOf(true);
     const firstBen = after.findIndex((text) => text.includes(BEN.email));
@@ -133,7 +149,10 @@ describe('page lifecycle', () => {
     await setVisibility(page, 'visible');
     await page.waitForFunction(() => (window as unknown as { __states: string[] }).__states.includes('verified'));
     // Hidden (loading) from the moment of return until the answer.
-    assert.deepEqual(await page.evaluate(() => (window as unknown as { __states: string[] }).__states), ['loading', 'verified']);
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { __states: string[] }).__states), [
+      'loading',
+      'verified',
+    ]);
     assert.equal(log.tokenRequests().length, 1);
     assert.equal(log.exchanges().length, 1);
     assert.equal(await page.evaluate(() => (window as unknown as { __removed: number }).__removed), 0);
@@ -145,7 +164,9 @@ describe('page lifecycle', () => {
     await waitForState(page, 'anonymous', GATE);
     const cdp = await page.context().newCDPSession(page);
     const names = async () => {
-      const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: Array<{ ignored?: boolean; role?: { value?: string }; name?: { value?: string } }> };
+      const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as {
+        nodes: Array<{ ignored?: boolean; role?: { value?: string }; name?: { value?: string } }>;
+      };
       return nodes.filter((node) => !node.ignored).map((node) => `${node.role?.value}:${node.name?.value ?? ''}`);
     };
     const guest = (await names()).join('\n');

@@ -34,7 +34,11 @@ describe('request accounting', () => {
     await page.goto(h.demo.url('/shop.html'));
     // What a careless client would send: a custom header makes the POST non-simple.
     const status = await page.evaluate(async (endpoint) => {
-      const response = await fetch(endpoint, { method: 'POST', body: 'x', headers: { 'X-Requested-With': 'fetch' } }).catch(() => null);
+      const response = await fetch(endpoint, {
+        method: 'POST',
+        body: 'x',
+        headers: { 'X-Requested-With': 'fetch' },
+      }).catch(() => null);
       return response?.status ?? 'blocked';
     }, h.demo.app.endpoint);
     assert.equal(status, 'blocked', 'the endpoint allows only Content-Type, so the browser refuses');
@@ -49,7 +53,13 @@ describe('request accounting', () => {
     const log = await recordRequests(page, h.demo.app.origin);
     await page.goto(h.demo.url('/shop.html'));
     await waitForState(page, 'anonymous');
-    assert.equal(await page.$$eval('bc-customer-gate', (gates) => gates.filter((g) => g.getAttribute('logged-in') === 'false').length), 10);
+    assert.equal(
+      await page.$$eval(
+        'bc-customer-gate',
+        (gates) => gates.filter((g) => g.getAttribute('logged-in') === 'false').length,
+      ),
+      10,
+    );
     await page.waitForTimeout(300);
     assert.equal(log.tokenRequests().length, 0);
     assert.equal(log.exchanges().length, 0);

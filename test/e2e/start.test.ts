@@ -91,7 +91,12 @@ describe('startDemo', () => {
   });
 
   it('serves both builds of the element and Lit for the import map', async () => {
-    for (const path of ['/dist/cdn/bc-customer-gate.js', '/dist/element/index.js', '/vendor/@lit/reactive-element/reactive-element.js', '/vendor/@lit/reactive-element/css-tag.js']) {
+    for (const path of [
+      '/dist/cdn/bc-customer-gate.js',
+      '/dist/element/index.js',
+      '/vendor/@lit/reactive-element/reactive-element.js',
+      '/vendor/@lit/reactive-element/css-tag.js',
+    ]) {
       const response = await fetch(demo.url(path));
       assert.equal(response.status, 200, path);
       assert.match(response.headers.get('content-type') ?? '', /^text\/javascript/, path);
@@ -99,19 +104,35 @@ describe('startDemo', () => {
   });
 
   it('the app answers the storefront origin only, and never with a wildcard', async () => {
-    const token = await (await fetch(`${new URL(demo.storefrontUrl).origin}/customer/current.jwt?app_client_id=demo-client-id-not-a-real-app`, {
-      headers: { Cookie: demo.storefront.signIn(2) },
-    })).text();
+    const token = await (
+      await fetch(
+        `${new URL(demo.storefrontUrl).origin}/customer/current.jwt?app_client_id=demo-client-id-not-a-real-app`,
+        {
+          headers: { Cookie: demo.storefront.signIn(2) },
+        },
+      )
+    ).text();
     const storefrontOrigin = new URL(demo.storefrontUrl).origin;
-    const ok = await fetch(demo.app.endpoint, { method: 'POST', body: token, headers: { Origin: storefrontOrigin, 'Content-Type': 'text/plain' } });
+    const ok = await fetch(demo.app.endpoint, {
+      method: 'POST',
+      body: token,
+      headers: { Origin: storefrontOrigin, 'Content-Type': 'text/plain' },
+    });
     assert.equal(ok.status, 200);
     assert.equal(ok.headers.get('access-control-allow-origin'), storefrontOrigin);
     const body = (await ok.json()) as { customer: { id: number }; data: { products: Array<{ name: string }> } };
     assert.equal(body.customer.id, 2);
-    assert.deepEqual(body.data.products.map((p) => p.name), ['Harbor Espresso Blend, 1 kg', 'Swiss Water Decaf, 250 g', '58 mm Tamper']);
+    assert.deepEqual(
+      body.data.products.map((p) => p.name),
+      ['Harbor Espresso Blend, 1 kg', 'Swiss Water Decaf, 250 g', '58 mm Tamper'],
+    );
 
     for (const origin of ['http://127.0.0.1:1', demo.app.origin, storefrontOrigin.replace('localhost', '127.0.0.1')]) {
-      const refused = await fetch(demo.app.endpoint, { method: 'POST', body: token, headers: { Origin: origin, 'Content-Type': 'text/plain' } });
+      const refused = await fetch(demo.app.endpoint, {
+        method: 'POST',
+        body: token,
+        headers: { Origin: origin, 'Content-Type': 'text/plain' },
+      });
       assert.equal(refused.status, 403, origin);
       assert.equal(refused.headers.get('access-control-allow-origin'), null, origin);
       assert.doesNotMatch(await refused.text(), /Espresso/, origin);
@@ -145,14 +166,22 @@ describe('startDemo', () => {
   });
 
   it('refuses bad ports from options and from the environment', async () => {
-    await assert.rejects(startDemo({ storefrontPort: 70_000, quiet: true }), /"storefrontPort" must be a port number from 0 to 65535/);
+    await assert.rejects(
+      startDemo({ storefrontPort: 70_000, quiet: true }),
+      /"storefrontPort" must be a port number from 0 to 65535/,
+    );
     await assert.rejects(startDemo({ appPort: -1, quiet: true }), /"appPort" must be a port number/);
-    await assert.rejects(startDemo({ storefrontPort: 9123, appPort: 9123, quiet: true }), /need different ports \(both are 9123\)/);
+    await assert.rejects(
+      startDemo({ storefrontPort: 9123, appPort: 9123, quiet: true }),
+      /need different ports \(both are 9123\)/,
+    );
     const saved = process.env.STOREFRONT_PORT;
     try {
       for (const bad of ['abc', '80.5', '-1', '65536', '8080x']) {
         process.env.STOREFRONT_PORT = bad;
-        await assert.rejects(startDemo({ appPort: 0, quiet: true }), { message: `STOREFRONT_PORT must be a port number from 0 to 65535 (0 picks a free port), not ${JSON.stringify(bad)}.` });
+        await assert.rejects(startDemo({ appPort: 0, quiet: true }), {
+          message: `STOREFRONT_PORT must be a port number from 0 to 65535 (0 picks a free port), not ${JSON.stringify(bad)}.`,
+        });
       }
     } finally {
       if (saved === undefined) delete process.env.STOREFRONT_PORT;
@@ -167,7 +196,9 @@ describe('node demo/start.mjs', () => {
       const demoRun = run(['demo/start.mjs'], { STOREFRONT_PORT: '0', APP_PORT: '0' });
       try {
         await until(() => demoRun.stdout().includes('Press Ctrl-C to stop.'), 'the banner');
-        const storefrontUrl = /Storefront \(mock Stencil store\): +(http:\/\/localhost:\d+\/)/.exec(demoRun.stdout())?.[1];
+        const storefrontUrl = /Storefront \(mock Stencil store\): +(http:\/\/localhost:\d+\/)/.exec(
+          demoRun.stdout(),
+        )?.[1];
         const appUrl = /App backend \(exchange endpoint\): +(http:\/\/127\.0\.0\.1:\d+\/)/.exec(demoRun.stdout())?.[1];
         assert.ok(storefrontUrl && appUrl, demoRun.stdout());
         assert.match(demoRun.stdout(), /account\.html +Theme template/);
@@ -190,7 +221,10 @@ describe('node demo/start.mjs', () => {
     try {
       const demoRun = run(['demo/start.mjs'], { STOREFRONT_PORT: '0', APP_PORT: String(port) });
       assert.equal(await demoRun.exited, 1);
-      assert.equal(demoRun.stderr(), `error: Port ${port} (the app backend) is already in use: set APP_PORT (bc-customer-gate dev: --app-port) to a free port, or to 0 to pick one.\n`);
+      assert.equal(
+        demoRun.stderr(),
+        `error: Port ${port} (the app backend) is already in use: set APP_PORT (bc-customer-gate dev: --app-port) to a free port, or to 0 to pick one.\n`,
+      );
       assert.equal(demoRun.stdout(), '');
     } finally {
       server.close();
@@ -198,7 +232,10 @@ describe('node demo/start.mjs', () => {
   });
 
   it('importing it starts nothing', async () => {
-    const demoRun = run(['--input-type=module', '-e', "await import('./demo/start.mjs'); console.log('imported');"], {});
+    const demoRun = run(
+      ['--input-type=module', '-e', "await import('./demo/start.mjs'); console.log('imported');"],
+      {},
+    );
     assert.equal(await demoRun.exited, 0);
     assert.equal(demoRun.stdout(), 'imported\n');
   });

@@ -30,9 +30,13 @@ describe('cart page: added with Script Manager', () => {
     await signInWithDemoBar(page, ANN.id);
     await waitForState(page, 'verified', '#buy-again');
 
-    const names = await page.$$eval('#buy-again .again [data-bc-field="name"]', (nodes) => nodes.map((n) => n.textContent));
+    const names = await page.$$eval('#buy-again .again [data-bc-field="name"]', (nodes) =>
+      nodes.map((n) => n.textContent),
+    );
     assert.deepEqual(names, productNames(STORE, ANN.id));
-    const scripts = await page.$$eval('script', (nodes) => nodes.map((n) => ({ type: n.getAttribute('type'), src: n.getAttribute('src') })));
+    const scripts = await page.$$eval('script', (nodes) =>
+      nodes.map((n) => ({ type: n.getAttribute('type'), src: n.getAttribute('src') })),
+    );
     assert.deepEqual(scripts, [{ type: 'module', src: '/dist/cdn/bc-customer-gate.js' }]);
     const scriptsLoaded = log.requests
       .map((r) => new URL(r.url).pathname)
@@ -43,7 +47,7 @@ describe('cart page: added with Script Manager', () => {
 });
 
 describe('members page: the Page Builder widget', () => {
-  it("shows the HTML fragment the app rendered for this customer", async () => {
+  it('shows the HTML fragment the app rendered for this customer', async () => {
     const page = await h.newPage();
     const log = await recordRequests(page, h.demo.app.origin);
     await page.goto(h.demo.url('/members.html'));
@@ -59,8 +63,14 @@ describe('members page: the Page Builder widget', () => {
       ['Swiss Water Decaf, 250 g', '$13.00', '$10.40'],
       ['58 mm Tamper', '$34.00', '$27.20'],
     ]);
-    assert.match((await page.textContent('bc-customer-gate .members-who')) ?? '', new RegExp(`Signed in as ${BEN.email}`));
-    assert.deepEqual(log.exchanges().map((r) => new URL(r.url).pathname), ['/customer-gate/fragment']);
+    assert.match(
+      (await page.textContent('bc-customer-gate .members-who')) ?? '',
+      new RegExp(`Signed in as ${BEN.email}`),
+    );
+    assert.deepEqual(
+      log.exchanges().map((r) => new URL(r.url).pathname),
+      ['/customer-gate/fragment'],
+    );
     assertAbsent(await everythingOnPage(page), [...productNames(STORE, ANN.id), ANN.email], "Ben's members page");
     await screenshot(page, 'members-verified');
   });
@@ -85,10 +95,15 @@ describe('shop page: ten gates', () => {
     await signInWithDemoBar(page, ANN.id);
     await waitForState(page, 'verified');
     const marked = await page.$$eval('.card', (cards) =>
-      cards.filter((card) => card.querySelector('.bought')?.textContent?.trim()).map((card) => card.querySelector('.card-title')?.textContent),
+      cards
+        .filter((card) => card.querySelector('.bought')?.textContent?.trim())
+        .map((card) => card.querySelector('.card-title')?.textContent),
     );
     assert.deepEqual(marked.sort(), productNames(STORE, ANN.id).sort());
-    assert.match((await page.textContent('.card[data-sku="HH-PO-SET"] .bought')) ?? '', /You bought this on Oct 2, 2026/);
+    assert.match(
+      (await page.textContent('.card[data-sku="HH-PO-SET"] .bought')) ?? '',
+      /You bought this on Oct 2, 2026/,
+    );
     await screenshot(page, 'shop-verified', { file: 'demo-ten-gates.png', height: 528 });
   });
 });

@@ -9,10 +9,14 @@ import { ANN, signInWithDemoBar, useHarness, waitForState } from './browser.js';
 
 const h = useHarness();
 
-const HOSTILE = '<p class="hello">Hello, <span data-bc-field="customer.email"></span></p></TEMPLATE ><p id="leak">MERCHANT-ONLY-FOR-VERIFIED</p>';
+const HOSTILE =
+  '<p class="hello">Hello, <span data-bc-field="customer.email"></span></p></TEMPLATE ><p id="leak">MERCHANT-ONLY-FOR-VERIFIED</p>';
 
 async function widgetPage(clientId: string): Promise<string> {
-  const { template } = buildWidgetTemplate({ version: '0.0.0', scriptUrl: h.demo.url('/dist/cdn/bc-customer-gate.js') });
+  const { template } = buildWidgetTemplate({
+    version: '0.0.0',
+    scriptUrl: h.demo.url('/dist/cdn/bc-customer-gate.js'),
+  });
   const widget = await renderWithPaper(template, {
     clientId,
     endpoint: h.demo.app.endpoint,

@@ -9,7 +9,11 @@ const DENIED_CUSTOMER_ID = 13;
 const FRAGMENT_CUSTOMER_ID = 42;
 
 /** Comma-separated binding to a list: `"a, b,"` → `['a', 'b']`. */
-const list = (value) => String(value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+const list = (value) =>
+  String(value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 
 // One handler per isolate, built on the first request (bindings only exist inside `fetch`). It holds
 // nothing but what the configuration derives (the imported keys, the origin set), so isolates and

@@ -61,7 +61,14 @@ async function serveScripted(req, res, path) {
   const route = match[2];
   const url = new URL(req.url, 'http://x');
   const body = await readBody(req);
-  scenario.log.push({ route, method: req.method, query: Object.fromEntries(url.searchParams), headers: { ...req.headers }, body, at: Date.now() });
+  scenario.log.push({
+    route,
+    method: req.method,
+    query: Object.fromEntries(url.searchParams),
+    headers: { ...req.headers },
+    body,
+    at: Date.now(),
+  });
 
   const origin = req.headers.origin;
   const cors =
@@ -71,7 +78,11 @@ async function serveScripted(req, res, path) {
   if (req.method === 'OPTIONS') {
     // Answered like a real handler would, so a preflight the element should not send still succeeds
     // and shows up in the log instead of failing the request for an unrelated reason.
-    res.writeHead(204, { ...cors, 'Access-Control-Allow-Methods': 'POST', 'Access-Control-Allow-Headers': 'Content-Type' });
+    res.writeHead(204, {
+      ...cors,
+      'Access-Control-Allow-Methods': 'POST',
+      'Access-Control-Allow-Headers': 'Content-Type',
+    });
     res.end();
     return true;
   }
@@ -88,7 +99,8 @@ async function serveScripted(req, res, path) {
     let payload = step.body;
     if (payload === undefined && status === 200) payload = route === 'token' ? defaultToken() : defaultExchange();
     const type =
-      step.type ?? (typeof payload === 'string' ? (route === 'token' ? 'text/plain' : 'application/json') : 'application/json');
+      step.type ??
+      (typeof payload === 'string' ? (route === 'token' ? 'text/plain' : 'application/json') : 'application/json');
     const text = payload === undefined ? '' : typeof payload === 'string' ? payload : JSON.stringify(payload);
     res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', ...cors, ...step.headers });
     res.end(text);

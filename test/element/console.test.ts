@@ -1,7 +1,18 @@
 // Configuration mistakes are reported once per page, say what to fix, and never include a token.
 // Its own file (its own page): the once-per-page record starts empty here.
 import { expect } from '@open-wc/testing';
-import { BcCustomerGate, captureErrors, eventsOf, mount, mountGate, requests, resetEnvironment, scenario, sleep, stateOf } from './helpers.js';
+import {
+  type BcCustomerGate,
+  captureErrors,
+  eventsOf,
+  mount,
+  mountGate,
+  requests,
+  resetEnvironment,
+  scenario,
+  sleep,
+  stateOf,
+} from './helpers.js';
 
 describe('console errors', () => {
   let errors: ReturnType<typeof captureErrors>;
@@ -32,7 +43,9 @@ describe('console errors', () => {
     const gates = [...root.querySelectorAll('bc-customer-gate')];
     for (const gate of gates) {
       expect(gate.state).to.equal('error');
-      expect(eventsOf(gate).map((e) => [e.type, e.detail.stage, e.detail.reason])).to.deep.equal([['bc-error', 'config', 'config']]);
+      expect(eventsOf(gate).map((e) => [e.type, e.detail.stage, e.detail.reason])).to.deep.equal([
+        ['bc-error', 'config', 'config'],
+      ]);
     }
     expect(errors.messages).to.have.length(1);
     expect(errors.messages[0]).to.match(/<bc-customer-gate>: .*client-id/);
@@ -46,7 +59,9 @@ describe('console errors', () => {
   it('an exchange blocked by CORS: error, and one console error naming the origin to allow', async () => {
     const token = 'secret.token.value';
     const s = await scenario({ token: [{ body: token }], cors: false });
-    const gate = await mountGate(`<bc-customer-gate client-id="c" endpoint="${s.endpoint}" token-url="${s.tokenUrl}"></bc-customer-gate>`);
+    const gate = await mountGate(
+      `<bc-customer-gate client-id="c" endpoint="${s.endpoint}" token-url="${s.tokenUrl}"></bc-customer-gate>`,
+    );
     await stateOf(gate, 'error');
     // The requests did reach the server; the browser withheld the answers.
     expect(await requests(s, 'exchange')).to.have.length(3);
@@ -60,7 +75,9 @@ describe('console errors', () => {
     expect(message).to.not.include(token);
 
     // Another session (another client ID) failing against the same endpoint says nothing new.
-    const second = await mountGate(`<bc-customer-gate client-id="other" endpoint="${s.endpoint}" token-url="${s.tokenUrl}"></bc-customer-gate>`);
+    const second = await mountGate(
+      `<bc-customer-gate client-id="other" endpoint="${s.endpoint}" token-url="${s.tokenUrl}"></bc-customer-gate>`,
+    );
     await stateOf(second, 'error');
     expect(await requests(s, 'exchange')).to.have.length(6);
     expect(errors.messages).to.have.length(1);
@@ -68,7 +85,9 @@ describe('console errors', () => {
 
   it('a failing token route is not mistaken for CORS', async () => {
     const s = await scenario({ token: [{ status: 500 }] });
-    const gate = await mountGate(`<bc-customer-gate client-id="c" endpoint="${s.endpoint}" token-url="${s.tokenUrl}"></bc-customer-gate>`);
+    const gate = await mountGate(
+      `<bc-customer-gate client-id="c" endpoint="${s.endpoint}" token-url="${s.tokenUrl}"></bc-customer-gate>`,
+    );
     await stateOf(gate, 'error');
     expect(errors.messages).to.deep.equal([]);
   });

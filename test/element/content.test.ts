@@ -83,7 +83,9 @@ describe('templates and data-bc-field', () => {
     delete window.__pwned;
     const evil = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
     const s = await scenario({
-      exchange: [{ body: { ...RESPONSE, customer: { ...RESPONSE.customer, email: evil }, data: { items: [{ name: evil }] } } }],
+      exchange: [
+        { body: { ...RESPONSE, customer: { ...RESPONSE.customer, email: evil }, data: { items: [{ name: evil }] } } },
+      ],
     });
     const gate = await verifiedGate(
       s,
@@ -110,7 +112,10 @@ describe('templates and data-bc-field', () => {
     );
     const products = [...gate.querySelectorAll('#products > li')];
     expect(products.map((li) => li.querySelector('b')!.textContent)).to.deep.equal(['Kettle', 'Teapot']);
-    expect([...products[0]!.querySelectorAll('ol > li')].map((li) => li.textContent)).to.deep.equal(['kitchen', 'steel']);
+    expect([...products[0]!.querySelectorAll('ol > li')].map((li) => li.textContent)).to.deep.equal([
+      'kitchen',
+      'steel',
+    ]);
     expect(products[1]!.querySelectorAll('ol > li')).to.have.length(0);
     expect([...gate.querySelectorAll('#tags > li')].map((li) => li.textContent)).to.deep.equal(['a', 'b', 'c']);
     // Not an array: no items, and the pattern itself is gone.
@@ -119,7 +124,9 @@ describe('templates and data-bc-field', () => {
 
   it('template content is never in the document before verification', async () => {
     const s = await scenario({ exchange: [{ delay: 300, body: RESPONSE }] });
-    const gate = await mountGate(gateHtml(s, '<template><p id="secret" data-bc-field="customer.email"></p></template>'));
+    const gate = await mountGate(
+      gateHtml(s, '<template><p id="secret" data-bc-field="customer.email"></p></template>'),
+    );
     await stateOf(gate, 'loading');
     expect(document.getElementById('secret')).to.equal(null);
     expect(gate.innerText).to.not.include('shopper');
@@ -128,8 +135,13 @@ describe('templates and data-bc-field', () => {
   });
 
   it('leaving verified removes every stamped node; the templates stay for next time', async () => {
-    const s = await scenario({ exchange: [{ body: RESPONSE }, { status: 403, body: { error: 'forbidden' } }, { body: RESPONSE }] });
-    const gate = await verifiedGate(s, '<p slot="denied" id="denied">No.</p><template><p class="stamped">1</p>text node<p class="stamped">2</p></template>');
+    const s = await scenario({
+      exchange: [{ body: RESPONSE }, { status: 403, body: { error: 'forbidden' } }, { body: RESPONSE }],
+    });
+    const gate = await verifiedGate(
+      s,
+      '<p slot="denied" id="denied">No.</p><template><p class="stamped">1</p>text node<p class="stamped">2</p></template>',
+    );
     expect(gate.querySelectorAll('.stamped')).to.have.length(2);
     gate.refresh();
     await stateOf(gate, 'denied');
@@ -211,7 +223,9 @@ describe('Trusted Types', () => {
   }
 
   it('inserts the fragment through the bc-customer-gate policy on an enforcing page', async () => {
-    const s = await scenario({ exchange: [{ body: '<p id="frag">Trusted</p><script>parent.__pwned=4</script>', type: 'text/html' }] });
+    const s = await scenario({
+      exchange: [{ body: '<p id="frag">Trusted</p><script>parent.__pwned=4</script>', type: 'text/html' }],
+    });
     // Only the element's own policy: without lit-html, nothing else needs a name.
     const frame = await enforcingFrame(s, 'bc-customer-gate');
     // The frame really enforces: a plain string into innerHTML throws.
@@ -234,7 +248,8 @@ describe('Trusted Types', () => {
     const s = await scenario({ exchange: [{ body: '<p id="frag">Trusted</p>', type: 'text/html' }] });
     const frame = await enforcingFrame(s, 'some-other-policy');
     const errors: string[] = [];
-    (frame.contentWindow as Window & typeof globalThis).console.error = (...args: unknown[]) => void errors.push(args.join(' '));
+    (frame.contentWindow as Window & typeof globalThis).console.error = (...args: unknown[]) =>
+      void errors.push(args.join(' '));
     const { gate, events } = mountIn(frame, s);
     await stateOf(gate, 'error');
     expect(gate.querySelector('#frag')).to.equal(null);

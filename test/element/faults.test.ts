@@ -121,7 +121,10 @@ describe('faults: a backend that answers the wrong thing', () => {
 
   for (const [label, step] of [
     ['garbage', { body: 'Ok\u0000\ufffd }{ not json', type: 'application/json' }],
-    ['HTML although it said application/json', { body: '<!doctype html><title>Sign in</title><form>…</form>', type: 'application/json; charset=utf-8' }],
+    [
+      'HTML although it said application/json',
+      { body: '<!doctype html><title>Sign in</title><form>…</form>', type: 'application/json; charset=utf-8' },
+    ],
   ] as [string, Step][]) {
     it(`200 with ${label}: the error slot and one message that says to point endpoint at the handler`, async () => {
       const s = await scenario({ exchange: [step] });
@@ -199,7 +202,8 @@ describe('faults: sign-out racing a refresh', () => {
     const seen = { renderedFrames: 0, inserted: [] as string[] };
     const observer = new MutationObserver((records) => {
       for (const record of records) {
-        for (const node of record.addedNodes) if (node.textContent?.includes('Orders of')) seen.inserted.push(node.textContent);
+        for (const node of record.addedNodes)
+          if (node.textContent?.includes('Orders of')) seen.inserted.push(node.textContent);
       }
     });
     observer.observe(gate, { childList: true, subtree: true });
@@ -298,7 +302,7 @@ class Ledger {
     const proto = EventTarget.prototype;
     const { addEventListener: realAdd, removeEventListener: realRemove } = proto;
 
-    window.setTimeout = function (handler: TimerHandler, ms?: number, ...args: unknown[]) {
+    window.setTimeout = ((handler: TimerHandler, ms?: number, ...args: unknown[]) => {
       const tracked = Ledger.#fromElement();
       const id: number = realSet(
         (...callArgs: unknown[]) => {
@@ -310,12 +314,12 @@ class Ledger {
       );
       if (tracked) ledger.timers.add(id);
       return id;
-    } as typeof window.setTimeout;
+    }) as typeof window.setTimeout;
     window.clearTimeout = ((id?: number) => {
       if (id !== undefined) ledger.timers.delete(id);
       realClear(id);
     }) as typeof window.clearTimeout;
-    window.fetch = function (input: RequestInfo | URL, init?: RequestInit) {
+    window.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
       const tracked = Ledger.#fromElement();
       const pending = realFetch(input, init);
       if (!tracked) return pending;
@@ -341,11 +345,19 @@ class Ledger {
       ledger.channels.delete(this);
       realClose.call(this);
     };
-    const captureOf = (options?: boolean | AddEventListenerOptions) => (typeof options === 'boolean' ? options : !!options?.capture);
+    const captureOf = (options?: boolean | AddEventListenerOptions) =>
+      typeof options === 'boolean' ? options : !!options?.capture;
     const find = (target: EventTarget, type: string, listener: unknown, capture: boolean) =>
-      [...ledger.listeners].find((l) => l.target === target && l.type === type && l.listener === listener && l.capture === capture);
+      [...ledger.listeners].find(
+        (l) => l.target === target && l.type === type && l.listener === listener && l.capture === capture,
+      );
     // A bare addEventListener() call is the window's, with `this` undefined in a module.
-    proto.addEventListener = function (this: EventTarget | undefined, type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions) {
+    proto.addEventListener = function (
+      this: EventTarget | undefined,
+      type: string,
+      listener: EventListenerOrEventListenerObject | null,
+      options?: boolean | AddEventListenerOptions,
+    ) {
       const target = this ?? window;
       realAdd.call(target, type, listener, options);
       // Listeners on a gate itself go away with the element; what matters is everything else.
@@ -355,9 +367,15 @@ class Ledger {
       const entry = { target, type, listener, capture };
       ledger.listeners.add(entry);
       // A `once` listener removes itself when it fires.
-      if (typeof options === 'object' && options.once) realAdd.call(this, type, () => ledger.listeners.delete(entry), { once: true, capture });
+      if (typeof options === 'object' && options.once)
+        realAdd.call(this, type, () => ledger.listeners.delete(entry), { once: true, capture });
     };
-    proto.removeEventListener = function (this: EventTarget | undefined, type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions) {
+    proto.removeEventListener = function (
+      this: EventTarget | undefined,
+      type: string,
+      listener: EventListenerOrEventListenerObject | null,
+      options?: boolean | EventListenerOptions,
+    ) {
       const target = this ?? window;
       realRemove.call(target, type, listener, options);
       const entry = find(target, type, listener, captureOf(options));
@@ -388,7 +406,8 @@ class Ledger {
 describe('faults: gates removed while they work leave nothing behind', () => {
   let ledger: Ledger;
   let errors: unknown[];
-  const onError = (event: ErrorEvent | PromiseRejectionEvent) => errors.push('reason' in event ? event.reason : event.error);
+  const onError = (event: ErrorEvent | PromiseRejectionEvent) =>
+    errors.push('reason' in event ? event.reason : event.error);
 
   beforeEach(() => {
     errors = [];
@@ -412,7 +431,12 @@ describe('faults: gates removed while they work leave nothing behind', () => {
     await seen(s, 'exchange', 1);
     // Measuring works: the request's deadline timer and its abort listener are in the ledger.
     expect(ledger.timers.size).to.equal(1);
-    expect(ledger.live()).to.deep.equal(['Window visibilitychange', 'Window pagehide', 'Window pageshow', 'AbortSignal abort']);
+    expect(ledger.live()).to.deep.equal([
+      'Window visibilitychange',
+      'Window pagehide',
+      'Window pageshow',
+      'AbortSignal abort',
+    ]);
     for (const gate of gates) gate.remove();
     await sleep(20);
     expect(ledger.timers.size).to.equal(0);
@@ -434,7 +458,12 @@ describe('faults: gates removed while they work leave nothing behind', () => {
     await seen(s, 'exchange', 1);
     await sleep(30);
     expect(ledger.timers.size).to.equal(1);
-    expect(ledger.live()).to.deep.equal(['Window visibilitychange', 'Window pagehide', 'Window pageshow', 'AbortSignal abort']);
+    expect(ledger.live()).to.deep.equal([
+      'Window visibilitychange',
+      'Window pagehide',
+      'Window pageshow',
+      'AbortSignal abort',
+    ]);
     gate.remove();
     await sleep(20);
     expect(ledger.timers.size).to.equal(0);

@@ -2,7 +2,7 @@
 // short status from the gate's live region, never the revealed content read aloud.
 import { expect } from '@open-wc/testing';
 import {
-  BcCustomerGate,
+  type BcCustomerGate,
   FakeClock,
   FakeVisibility,
   mount,

@@ -36,12 +36,21 @@ const VECTORS: Array<[string, string]> = [
   ['a href javascript:', `<a href="javascript:${RUN}">x</a>`],
   ['a href with tabs, newlines, case and entities', `<a href="&#x20;J&#x09;aVa&#x0A;sCrIpT&colon;${RUN}">x</a>`],
   ['form action javascript:', `<form action="javascript:${RUN}"><button>go</button></form>`],
-  ['button formaction javascript:', `<form action="https://example.com/"><button formaction="javascript:${RUN}">go</button></form>`],
+  [
+    'button formaction javascript:',
+    `<form action="https://example.com/"><button formaction="javascript:${RUN}">go</button></form>`,
+  ],
   ['SVG a with xlink:href javascript:', `<svg><a xlink:href="javascript:${RUN}"><text>x</text></a></svg>`],
-  ['SVG animate setting href', `<svg><a><animate attributeName="href" values="javascript:${RUN}"/><text>x</text></a></svg>`],
+  [
+    'SVG animate setting href',
+    `<svg><a><animate attributeName="href" values="javascript:${RUN}"/><text>x</text></a></svg>`,
+  ],
   ['SVG set setting href', `<svg><a><set attributeName="href" to="javascript:${RUN}"/><text>x</text></a></svg>`],
   ['object and embed', `<object data="javascript:${RUN}"></object><embed src="javascript:${RUN}">`],
-  ['a nested gate template with an inline handler', `<bc-customer-gate><template><img src="data:," onerror="${RUN}"></template></bc-customer-gate>`],
+  [
+    'a nested gate template with an inline handler',
+    `<bc-customer-gate><template><img src="data:," onerror="${RUN}"></template></bc-customer-gate>`,
+  ],
   ['a nested plain template', `<template><img src="data:," onerror="${RUN}"></template>`],
 ];
 
@@ -52,7 +61,8 @@ describe('fragments cannot take over the page', () => {
     it(`${label}: runs nothing`, async () => {
       const host = await insert(markup);
       // A nested template's content would run once stamped: stamp it here to prove it cannot.
-      for (const template of host.querySelectorAll('template')) host.append(document.importNode(template.content, true));
+      for (const template of host.querySelectorAll('template'))
+        host.append(document.importNode(template.content, true));
       await sleep(60);
       expect(window.__pwned).to.equal(undefined);
     });
@@ -118,9 +128,38 @@ describe('fragment fuzz: generated mixes of the vectors and ordinary markup', ()
     '<form action="https://example.com/f"><button>b</button></form>',
     '<ul><li>one</li><li>two</li></ul>',
   );
-  const scheme = fc.constantFrom('javascript:', 'JAVASCRIPT:', ' java\tscript:', 'jav&#x61;script:', 'vbscript:', '&#x0A;javascript&colon;');
-  const attribute = fc.constantFrom('href', 'src', 'action', 'formaction', 'xlink:href', 'data', 'poster', 'background', 'srcset');
-  const tag = fc.constantFrom('a', 'iframe', 'form', 'button', 'img', 'video', 'object', 'embed', 'area', 'svg a', 'math a');
+  const scheme = fc.constantFrom(
+    'javascript:',
+    'JAVASCRIPT:',
+    ' java\tscript:',
+    'jav&#x61;script:',
+    'vbscript:',
+    '&#x0A;javascript&colon;',
+  );
+  const attribute = fc.constantFrom(
+    'href',
+    'src',
+    'action',
+    'formaction',
+    'xlink:href',
+    'data',
+    'poster',
+    'background',
+    'srcset',
+  );
+  const tag = fc.constantFrom(
+    'a',
+    'iframe',
+    'form',
+    'button',
+    'img',
+    'video',
+    'object',
+    'embed',
+    'area',
+    'svg a',
+    'math a',
+  );
   const vector = fc.oneof(
     fc.tuple(tag, attribute, scheme).map(([t, a, s]) => {
       const [outer, inner] = t.includes(' ') ? t.split(' ') : [null, t];
@@ -128,8 +167,13 @@ describe('fragment fuzz: generated mixes of the vectors and ordinary markup', ()
       return outer ? `<${outer}>${el}</${outer}>` : el;
     }),
     fc.constantFrom(...VECTORS.map(([, markup]) => markup)),
-    fc.constantFrom('<base href="https://evil.example/">', '<meta http-equiv="refresh" content="0;url=https://evil.example/">'),
-    fc.tuple(fc.constantFrom('onclick', 'onerror', 'OnLoad', 'onfocus'), fc.constantFrom('img', 'div', 'svg')).map(([h, t]) => `<${t} ${h}="${RUN}" tabindex="0" autofocus></${t}>`),
+    fc.constantFrom(
+      '<base href="https://evil.example/">',
+      '<meta http-equiv="refresh" content="0;url=https://evil.example/">',
+    ),
+    fc
+      .tuple(fc.constantFrom('onclick', 'onerror', 'OnLoad', 'onfocus'), fc.constantFrom('img', 'div', 'svg'))
+      .map(([h, t]) => `<${t} ${h}="${RUN}" tabindex="0" autofocus></${t}>`),
   );
   const fragment = fc.array(fc.oneof(ordinary, vector), { minLength: 1, maxLength: 8 }).map((parts) => parts.join(''));
 
@@ -140,7 +184,8 @@ describe('fragment fuzz: generated mixes of the vectors and ordinary markup', ()
     for (const markup of samples) {
       const host = await fixture<HTMLDivElement>(html`<div></div>`);
       host.append(parseFragment(markup));
-      for (const template of host.querySelectorAll('template')) host.append(document.importNode(template.content, true));
+      for (const template of host.querySelectorAll('template'))
+        host.append(document.importNode(template.content, true));
       for (const el of host.querySelectorAll('*')) {
         for (const { name, value } of el.attributes) {
           const folded = value.replace(/[\0- ]/g, '').toLowerCase();
@@ -151,7 +196,8 @@ describe('fragment fuzz: generated mixes of the vectors and ordinary markup', ()
       expect(host.querySelector('script, base, meta, object, embed, iframe[srcdoc]'), markup).to.equal(null);
       // Ordinary pieces survive whole.
       if (markup.includes('<p>Hello')) expect(host.innerHTML).to.include('<p>Hello <b>there</b></p>');
-      if (markup.includes('<a href="https://example.com/x">')) expect(host.querySelector('a[href="https://example.com/x"]'), markup).to.not.equal(null);
+      if (markup.includes('<a href="https://example.com/x">'))
+        expect(host.querySelector('a[href="https://example.com/x"]'), markup).to.not.equal(null);
     }
     await sleep(100);
     expect(window.__pwned, `seed ${seed}`).to.equal(undefined);

@@ -21,11 +21,13 @@ import {
   type Scenario,
 } from './helpers.js';
 
-const TEMPLATE = '<template><p class="secret">Orders of <span data-bc-field="customer.email"></span> <a href="#o">open</a></p></template>';
+const TEMPLATE =
+  '<template><p class="secret">Orders of <span data-bc-field="customer.email"></span> <a href="#o">open</a></p></template>';
 
 /** A JWT-shaped token naming `customer` at store `sub`; the element only reads who it names. */
 function token(customer: number, sub = 'abc123'): string {
-  const part = (value: unknown) => btoa(JSON.stringify(value)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  const part = (value: unknown) =>
+    btoa(JSON.stringify(value)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
   return `${part({ alg: 'HS512' })}.${part({ sub, customer: { id: customer, email: `c${customer}@example.com` } })}.c2ln`;
 }
 
@@ -54,7 +56,8 @@ function framesShowing(gate: Element, text: string): { count: number; stop(): vo
   let running = true;
   const frame = () => {
     if (!running) return;
-    for (const el of gate.querySelectorAll('.secret')) if (rendered(el) && el.textContent!.includes(text)) result.count++;
+    for (const el of gate.querySelectorAll('.secret'))
+      if (rendered(el) && el.textContent!.includes(text)) result.count++;
     requestAnimationFrame(frame);
   };
   requestAnimationFrame(frame);
@@ -84,7 +87,12 @@ describe('freshness (controlled clock and page lifecycle)', () => {
   });
 
   it('a tab back after longer: hidden at once, asked again; the same answer keeps the same nodes', async () => {
-    const s = await scenario({ exchange: [answer('a@example.com', seconds() + 900), { ...answer('a@example.com', seconds() + 1800), delay: 150 }] });
+    const s = await scenario({
+      exchange: [
+        answer('a@example.com', seconds() + 900),
+        { ...answer('a@example.com', seconds() + 1800), delay: 150 },
+      ],
+    });
     const [gate] = await gates(s, 1);
     await stateOf(gate!, 'verified');
     const before = gate!.querySelector('.secret');
@@ -109,7 +117,9 @@ describe('freshness (controlled clock and page lifecycle)', () => {
   });
 
   it('a tab back to another customer shows the new one and never the old after the return', async () => {
-    const s = await scenario({ exchange: [answer('a@example.com', seconds() + 900), { ...answer('b@example.com', seconds() + 900), delay: 100 }] });
+    const s = await scenario({
+      exchange: [answer('a@example.com', seconds() + 900), { ...answer('b@example.com', seconds() + 900), delay: 100 }],
+    });
     const [gate] = await gates(s, 1);
     await stateOf(gate!, 'verified');
     leaveTab(page, clock, 60_000);
@@ -160,7 +170,9 @@ describe('freshness (controlled clock and page lifecycle)', () => {
   });
 
   it('a gate joining a session whose answer predates a long hide asks again instead of reusing it', async () => {
-    const s = await scenario({ exchange: [answer('a@example.com', seconds() + 900), answer('b@example.com', seconds() + 900)] });
+    const s = await scenario({
+      exchange: [answer('a@example.com', seconds() + 900), answer('b@example.com', seconds() + 900)],
+    });
     const [first] = await gates(s, 1);
     await stateOf(first!, 'verified');
     page.set(false);
@@ -184,7 +196,10 @@ describe('freshness (controlled clock and page lifecycle)', () => {
   });
 
   it('tells other tabs which shopper it saw, and asks again when another tab saw someone else', async () => {
-    const s = await scenario({ token: [{ body: token(7) }, { body: token(8) }], exchange: [answer('a@example.com', seconds() + 900), answer('b@example.com', seconds() + 900)] });
+    const s = await scenario({
+      token: [{ body: token(7) }, { body: token(8) }],
+      exchange: [answer('a@example.com', seconds() + 900), answer('b@example.com', seconds() + 900)],
+    });
     const [gate] = await gates(s, 1);
     await stateOf(gate!, 'verified');
     expect(page.told).to.deep.equal(['abc123/7']);
@@ -214,7 +229,10 @@ describe('freshness (controlled clock and page lifecycle)', () => {
   });
 
   it('another tab saw no one signed in: this tab asks again and goes anonymous', async () => {
-    const s = await scenario({ token: [{ body: token(7) }, { status: 404 }], exchange: [answer('a@example.com', seconds() + 900)] });
+    const s = await scenario({
+      token: [{ body: token(7) }, { status: 404 }],
+      exchange: [answer('a@example.com', seconds() + 900)],
+    });
     const [gate] = await gates(s, 1);
     await stateOf(gate!, 'verified');
     page.fire('shopper', '');
@@ -223,7 +241,9 @@ describe('freshness (controlled clock and page lifecycle)', () => {
   });
 
   it('a background re-check (before expiry) with the same answer removes and adds no node', async () => {
-    const s = await scenario({ exchange: [answer('a@example.com', seconds() + 900), answer('a@example.com', seconds() + 1800)] });
+    const s = await scenario({
+      exchange: [answer('a@example.com', seconds() + 900), answer('a@example.com', seconds() + 1800)],
+    });
     const [gate] = await gates(s, 1);
     await stateOf(gate!, 'verified');
     const changes = mutations(gate!);
@@ -240,7 +260,9 @@ describe('freshness (controlled clock and page lifecycle)', () => {
   });
 
   it('a background re-check with other data replaces the nodes', async () => {
-    const s = await scenario({ exchange: [answer('a@example.com', seconds() + 900), answer('a@example.com', seconds() + 1800, { n: 2 })] });
+    const s = await scenario({
+      exchange: [answer('a@example.com', seconds() + 900), answer('a@example.com', seconds() + 1800, { n: 2 })],
+    });
     const [gate] = await gates(s, 1);
     await stateOf(gate!, 'verified');
     const before = gate!.querySelector('.secret');

@@ -60,10 +60,14 @@ export async function requests(s: Scenario, route?: 'token' | 'exchange'): Promi
 /** Waits until the backend has seen `count` requests on `route`. */
 export async function seen(s: Scenario, route: 'token' | 'exchange', count: number): Promise<void> {
   let last = 0;
-  await waitUntil(async () => (last = (await requests(s, route)).length) >= count, `expected ${count} ${route} requests`, {
-    timeout: 4000,
-    interval: 20,
-  }).catch(() => {
+  await waitUntil(
+    async () => (last = (await requests(s, route)).length) >= count,
+    `expected ${count} ${route} requests`,
+    {
+      timeout: 4000,
+      interval: 20,
+    },
+  ).catch(() => {
     throw new Error(`expected ${count} ${route} request(s), saw ${last}`);
   });
 }
@@ -223,7 +227,8 @@ export function eventsOf(target: EventTarget): CustomEvent[] {
 export async function mount(markup: string): Promise<HTMLElement> {
   const host = await fixture<HTMLDivElement>(html`<div></div>`);
   const wrapper = document.createElement('div');
-  for (const type of EVENT_TYPES) wrapper.addEventListener(type, (event) => void eventsOf(event.target!).push(event as CustomEvent));
+  for (const type of EVENT_TYPES)
+    wrapper.addEventListener(type, (event) => void eventsOf(event.target!).push(event as CustomEvent));
   wrapper.innerHTML = markup;
   host.append(wrapper);
   await Promise.all([...wrapper.querySelectorAll('bc-customer-gate')].map((gate) => gate.updateComplete));

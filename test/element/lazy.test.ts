@@ -9,7 +9,9 @@ describe('loading="lazy"', () => {
 
   it('stays idle, showing the loading slot, with zero requests until scrolled near', async () => {
     const s = await scenario();
-    const root = await mount(`<div style="height: 3000px"></div>${gateHtml(s, '<p slot="loading">…</p>', 'loading="lazy"')}`);
+    const root = await mount(
+      `<div style="height: 3000px"></div>${gateHtml(s, '<p slot="loading">…</p>', 'loading="lazy"')}`,
+    );
     const gate = root.querySelector<BcCustomerGate>('bc-customer-gate')!;
     await sleep(150);
     expect(gate.state).to.equal('idle');

@@ -30,7 +30,8 @@ async function documentedRule(): Promise<string> {
   const readme = await (await fetch('/README.md')).text();
   const section = readme.slice(readme.indexOf('### Before the script runs'));
   const rule = /```css\n([^`]*:not\(:defined\)[^`]*)```/.exec(section)?.[1];
-  if (!rule) throw new Error('README.md has no ```css block with the :not(:defined) rule under "Before the script runs"');
+  if (!rule)
+    throw new Error('README.md has no ```css block with the :not(:defined) rule under "Before the script runs"');
   return rule;
 }
 
@@ -69,7 +70,8 @@ describe('before the element is defined', () => {
       [asAnOlderBrowser(PRE_UPGRADE_STYLE), 'anonymous'],
     ]) {
       const doc = (await frame(`<style>${rule}</style>${GATE}`)).contentDocument!;
-      for (const id of ['loading', 'anonymous', 'error', 'plain']) expect(visible(doc, id), `${id} with ${rule}`).to.equal(id === shows);
+      for (const id of ['loading', 'anonymous', 'error', 'plain'])
+        expect(visible(doc, id), `${id} with ${rule}`).to.equal(id === shows);
     }
   });
 
@@ -88,9 +90,9 @@ describe('the CDN bundle', () => {
 
   // Script Manager's `kind: script_tag` can say type="module"; its `kind: src` writes a classic tag.
   for (const type of ['module', 'text/javascript']) {
-  it(`defines the element on load as a ${type} script, in production mode, and verifies a customer`, async () => {
-    const s = await scenario();
-    const iframe = await frame(`
+    it(`defines the element on load as a ${type} script, in production mode, and verifies a customer`, async () => {
+      const s = await scenario();
+      const iframe = await frame(`
       <script>
         window.messages = [];
         for (const level of ['warn', 'error']) {
@@ -103,16 +105,17 @@ describe('the CDN bundle', () => {
       <bc-customer-gate client-id="c" endpoint="${s.endpoint}" token-url="${s.tokenUrl}">
         <template><p id="hello">Hi <span data-bc-field="customer.email"></span></p></template>
       </bc-customer-gate>`);
-    const win = iframe.contentWindow as Window & typeof globalThis & { messages: string[] };
-    const started = Date.now();
-    while (!win.document.getElementById('hello')) {
-      if (Date.now() - started > 4000) throw new Error(`never verified; is ${BUNDLE} built? messages: ${win.messages}`);
-      await sleep(20);
-    }
-    expect(win.document.getElementById('hello')!.textContent).to.equal('Hi shopper@example.com');
-    expect(win.document.querySelector('bc-customer-gate')!.getAttribute('state')).to.equal('verified');
-    expect(win.messages).to.deep.equal([]);
-  });
+      const win = iframe.contentWindow as Window & typeof globalThis & { messages: string[] };
+      const started = Date.now();
+      while (!win.document.getElementById('hello')) {
+        if (Date.now() - started > 4000)
+          throw new Error(`never verified; is ${BUNDLE} built? messages: ${win.messages}`);
+        await sleep(20);
+      }
+      expect(win.document.getElementById('hello')!.textContent).to.equal('Hi shopper@example.com');
+      expect(win.document.querySelector('bc-customer-gate')!.getAttribute('state')).to.equal('verified');
+      expect(win.messages).to.deep.equal([]);
+    });
   }
 
   it('leaves an element already defined under the name alone', async () => {

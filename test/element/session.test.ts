@@ -3,7 +3,7 @@
 import { expect, fixture } from '@open-wc/testing';
 import { html } from 'lit';
 import {
-  BcCustomerGate,
+  type BcCustomerGate,
   CountedTimers,
   FakeClock,
   FakeVisibility,
@@ -24,7 +24,8 @@ import {
   type Scenario,
 } from './helpers.js';
 
-const TEMPLATE = '<template><p class="secret">Hi <span data-bc-field="customer.email"></span> <b data-bc-field="data.n"></b></p></template>';
+const TEMPLATE =
+  '<template><p class="secret">Hi <span data-bc-field="customer.email"></span> <b data-bc-field="data.n"></b></p></template>';
 
 function verified(email: string, expiresAt: number, n = 1) {
   return { body: { customer: { id: 1, email, groupId: null }, storeHash: 'abc123', expiresAt, data: { n } } };
@@ -53,7 +54,9 @@ describe('the wire', () => {
 
   it('a token-url with its own query keeps it and adds app_client_id', async () => {
     const s = await scenario();
-    const gate = await mountGate(`<bc-customer-gate client-id="abc" endpoint="${s.endpoint}" token-url="${s.tokenUrl}?channel=2"></bc-customer-gate>`);
+    const gate = await mountGate(
+      `<bc-customer-gate client-id="abc" endpoint="${s.endpoint}" token-url="${s.tokenUrl}?channel=2"></bc-customer-gate>`,
+    );
     await stateOf(gate, 'verified');
     expect((await requests(s, 'token'))[0]!.query).to.deep.equal({ channel: '2', app_client_id: 'abc' });
   });
@@ -95,7 +98,11 @@ describe('one session per page', () => {
     const all = await gates(s, 3);
     const events = all.map((gate) => eventsOf(gate));
     for (const gate of all) await stateOf(gate, 'verified');
-    expect(events.map((list) => list.map((e) => e.type))).to.deep.equal([['bc-verified'], ['bc-verified'], ['bc-verified']]);
+    expect(events.map((list) => list.map((e) => e.type))).to.deep.equal([
+      ['bc-verified'],
+      ['bc-verified'],
+      ['bc-verified'],
+    ]);
   });
 
   it('a gate added later gets the known result without new requests', async () => {
@@ -104,7 +111,11 @@ describe('one session per page', () => {
     await stateOf(first!, 'verified');
     const late = document.createElement('bc-customer-gate');
     late.innerHTML = TEMPLATE;
-    for (const [name, value] of [['client-id', 'test-client'], ['endpoint', s.endpoint], ['token-url', s.tokenUrl]]) {
+    for (const [name, value] of [
+      ['client-id', 'test-client'],
+      ['endpoint', s.endpoint],
+      ['token-url', s.tokenUrl],
+    ]) {
       late.setAttribute(name!, value!);
     }
     const events = record(late);
@@ -133,7 +144,9 @@ describe('one session per page', () => {
 
   it('a different client ID is a different session', async () => {
     const s = await scenario();
-    const container = await mount(`<bc-customer-gate ${attrs(s, 'one')}></bc-customer-gate><bc-customer-gate ${attrs(s, 'two')}></bc-customer-gate>`);
+    const container = await mount(
+      `<bc-customer-gate ${attrs(s, 'one')}></bc-customer-gate><bc-customer-gate ${attrs(s, 'two')}></bc-customer-gate>`,
+    );
     for (const gate of container.querySelectorAll('bc-customer-gate')) await stateOf(gate, 'verified');
     const tokens = await requests(s, 'token');
     expect(tokens.map((r) => r.query.app_client_id).sort()).to.deep.equal(['one', 'two']);
@@ -178,7 +191,8 @@ describe('one session per page', () => {
 
 describe('gates that go away', () => {
   let errors: unknown[];
-  const onError = (event: ErrorEvent | PromiseRejectionEvent) => errors.push('reason' in event ? event.reason : event.error);
+  const onError = (event: ErrorEvent | PromiseRejectionEvent) =>
+    errors.push('reason' in event ? event.reason : event.error);
 
   beforeEach(() => {
     errors = [];
@@ -337,7 +351,7 @@ describe('expiry and re-verification (controlled clock)', () => {
     expect(await requests(s, 'token')).to.have.length(2);
   });
 
-  it("returning to the tab within staleAfter, before the re-verification is due, sends nothing", async () => {
+  it('returning to the tab within staleAfter, before the re-verification is due, sends nothing', async () => {
     const s = await scenario({ exchange: [verified('a@example.com', seconds() + 900)] });
     await verifiedGate(s);
     visibility.set(false);
@@ -348,7 +362,9 @@ describe('expiry and re-verification (controlled clock)', () => {
   });
 
   it('429 with Retry-After: waits exactly that long before retrying', async () => {
-    const s = await scenario({ exchange: [{ status: 429, headers: { 'Retry-After': '7' } }, verified('a@example.com', seconds() + 900)] });
+    const s = await scenario({
+      exchange: [{ status: 429, headers: { 'Retry-After': '7' } }, verified('a@example.com', seconds() + 900)],
+    });
     const [gate] = await gates(s, 1);
     await seen(s, 'exchange', 1);
     await new Promise((resolve) => setTimeout(resolve, 30));
@@ -371,7 +387,13 @@ describe('expiry and re-verification (controlled clock)', () => {
   });
 
   it('backoff doubles per attempt, with jitter', async () => {
-    useEnvironment({ ...clock.environment(), ...visibility.environment(), retryDelay: 1000, retries: 3, random: () => 0 });
+    useEnvironment({
+      ...clock.environment(),
+      ...visibility.environment(),
+      retryDelay: 1000,
+      retries: 3,
+      random: () => 0,
+    });
     const s = await scenario({ exchange: [{ status: 503 }] });
     const [gate] = await gates(s, 1);
     const waits: number[] = [];

@@ -111,7 +111,11 @@ describe('states and slots', () => {
   });
 
   for (const [label, step, detail] of [
-    ['401 signature', { status: 401, body: { error: 'invalid_token', code: 'signature' } }, { status: 401, error: 'invalid_token', code: 'signature' }],
+    [
+      '401 signature',
+      { status: 401, body: { error: 'invalid_token', code: 'signature' } },
+      { status: 401, error: 'invalid_token', code: 'signature' },
+    ],
     ['401 without a JSON body', { status: 401, body: 'nope', type: 'text/plain' }, { status: 401 }],
     ['403 forbidden', { status: 403, body: { error: 'forbidden' } }, { status: 403, error: 'forbidden' }],
   ] as [string, Step, object][]) {

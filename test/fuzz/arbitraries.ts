@@ -109,7 +109,8 @@ function copyJson<T>(value: T): T {
 
 /** A JSON object as jose accepts one for a header or claims set. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Object.prototype.toString.call(value) !== '[object Object]') return false;
+  if (typeof value !== 'object' || value === null || Object.prototype.toString.call(value) !== '[object Object]')
+    return false;
   const prototype: unknown = Object.getPrototypeOf(value);
   return prototype === null || prototype === Object.prototype;
 }
@@ -241,13 +242,27 @@ export const hugeNumberArb: fc.Arbitrary<number | RawJson> = fc.oneof(
 const jsonValueArb = fc.jsonValue({ maxDepth: 2 });
 
 /** Claims the verifier reads; anything else in a token must be ignored. */
-const CHECKED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'customer', 'store_hash', 'operation', 'application_id']);
+const CHECKED_CLAIMS = new Set([
+  'iss',
+  'sub',
+  'aud',
+  'exp',
+  'nbf',
+  'iat',
+  'customer',
+  'store_hash',
+  'operation',
+  'application_id',
+]);
 
 /** Extra claims a valid token may carry: odd names (`__proto__` too), Unicode, huge numbers. */
 export const extraClaimsArb: fc.Arbitrary<Array<[string, unknown]>> = fc.array(
   fc.tuple(
     fc
-      .oneof(unicodeString({ maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'jti', 'nonce'))
+      .oneof(
+        unicodeString({ maxLength: 12 }),
+        fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'jti', 'nonce'),
+      )
       .filter((name) => !CHECKED_CLAIMS.has(name)),
     fc.oneof(jsonValueArb, hugeNumberArb, unicodeString({ maxLength: 40 })),
   ),
@@ -373,7 +388,10 @@ export function bitFlippedTokenArb(app: FuzzApp = FUZZ_APP): fc.Arbitrary<Hostil
 
 const replacementCharArb = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(...BASE64URL_ALPHABET) },
-  { weight: 2, arbitrary: fc.constantFrom('.', '=', '+', '/', ' ', '\n', '\t', '\0', '%', '"', '\u00ad', '\ufeff', '\u200b') },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom('.', '=', '+', '/', ' ', '\n', '\t', '\0', '%', '"', '\u00ad', '\ufeff', '\u200b'),
+  },
   { weight: 2, arbitrary: unicodeUnitArb },
 );
 
@@ -445,7 +463,22 @@ export function wrongSegmentCountTokenArb(app: FuzzApp = FUZZ_APP): fc.Arbitrary
 
 /** A valid token with something around it: whitespace, a BOM, quotes, a `Bearer ` prefix, JSON. */
 export function wrappedTokenArb(app: FuzzApp = FUZZ_APP): fc.Arbitrary<HostileToken> {
-  const around = fc.constantFrom('', ' ', '\n', '\t', '\r\n', '\ufeff', '\u200b', '\0', '"', 'Bearer ', '{"token":"', '"}', '.', '=');
+  const around = fc.constantFrom(
+    '',
+    ' ',
+    '\n',
+    '\t',
+    '\r\n',
+    '\ufeff',
+    '\u200b',
+    '\0',
+    '"',
+    'Bearer ',
+    '{"token":"',
+    '"}',
+    '.',
+    '=',
+  );
   return fc
     .tuple(validTokenArb(app), around, around)
     .filter(([, before, after]) => before !== '' || after !== '')
@@ -461,8 +494,24 @@ const algValueArb: fc.Arbitrary<unknown> = fc.oneof(
   {
     weight: 3,
     arbitrary: fc.constantFrom(
-      'none', 'None', 'NONE', 'nOnE', 'HS384', 'RS256', 'ES256', 'PS256', 'EdDSA', 'dir', 'A256KW',
-      'hs512', 'HS512 ', ' HS512', 'HS512\u0000', 'HS 512', 'HS5l2', '',
+      'none',
+      'None',
+      'NONE',
+      'nOnE',
+      'HS384',
+      'RS256',
+      'ES256',
+      'PS256',
+      'EdDSA',
+      'dir',
+      'A256KW',
+      'hs512',
+      'HS512 ',
+      ' HS512',
+      'HS512\u0000',
+      'HS 512',
+      'HS5l2',
+      '',
     ),
   },
   { weight: 1, arbitrary: unicodeString({ maxLength: 10 }) },
@@ -477,7 +526,12 @@ export const hostileHeaderArb: fc.Arbitrary<Record<string, unknown>> = fc
         alg: algValueArb,
         typ: fc.oneof(fc.constantFrom('JWT', 'jwt', 'at+jwt', 'JWE'), jsonValueArb),
         kid: fc.oneof(unicodeString({ maxLength: 20 }), jsonValueArb),
-        crit: fc.oneof(fc.constant(['b64']), fc.constant([]), fc.array(unicodeString({ maxLength: 8 }), { maxLength: 3 }), jsonValueArb),
+        crit: fc.oneof(
+          fc.constant(['b64']),
+          fc.constant([]),
+          fc.array(unicodeString({ maxLength: 8 }), { maxLength: 3 }),
+          jsonValueArb,
+        ),
         b64: fc.oneof(fc.boolean(), jsonValueArb),
         jku: fc.webUrl(),
         jwk: jsonValueArb,
@@ -488,7 +542,10 @@ export const hostileHeaderArb: fc.Arbitrary<Record<string, unknown>> = fc
     ),
     fc.nat({ max: 9 }).map((n) => n > 0),
     fc.nat({ max: 4 }).map((n) => n === 0),
-    fc.array(fc.tuple(fc.oneof(unicodeString({ maxLength: 10 }), fc.constantFrom('__proto__', 'constructor')), jsonValueArb), { maxLength: 2 }),
+    fc.array(
+      fc.tuple(fc.oneof(unicodeString({ maxLength: 10 }), fc.constantFrom('__proto__', 'constructor')), jsonValueArb),
+      { maxLength: 2 },
+    ),
   )
   .map(([fields, keepAlg, keepCrit, extras]) => {
     // Most headers keep "alg" and drop "crit", so most reach the algorithm and signature checks.
@@ -503,7 +560,13 @@ export const hostileHeaderArb: fc.Arbitrary<Record<string, unknown>> = fc
 /** Header text: hostile objects, JSON that is not an object, text that is not JSON. */
 export const hostileHeaderTextArb: fc.Arbitrary<string> = fc.oneof(
   { weight: 6, arbitrary: hostileHeaderArb.map(toJson) },
-  { weight: 2, arbitrary: fc.jsonValue().filter((value) => !isPlainObject(value)).map((value) => JSON.stringify(value)) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .jsonValue()
+      .filter((value) => !isPlainObject(value))
+      .map((value) => JSON.stringify(value)),
+  },
   { weight: 1, arbitrary: unicodeString({ maxLength: 40 }) },
   {
     weight: 1,
@@ -528,7 +591,11 @@ export function headerForgedTokenArb(app: FuzzApp = FUZZ_APP): fc.Arbitrary<Host
     .map(([valid, headerText, secret, hash]) => {
       const header = base64url(headerText);
       const token = signSegments(header, valid.token.split('.')[1]!, secret, hash);
-      return { family: `header ${headerText} signed with a foreign secret`, token, codes: shapeCodes(token, unsignedHeaderCodes(header)) };
+      return {
+        family: `header ${headerText} signed with a foreign secret`,
+        token,
+        codes: shapeCodes(token, unsignedHeaderCodes(header)),
+      };
     });
 }
 
@@ -563,7 +630,10 @@ function changeGroup(claim: ClaimName): string {
   return claim === 'sub' || claim === 'store_hash' || claim === 'store' ? 'store' : claim;
 }
 
-export function applyClaimChanges(claims: Record<string, unknown>, changes: readonly ClaimChange[]): Record<string, unknown> {
+export function applyClaimChanges(
+  claims: Record<string, unknown>,
+  changes: readonly ClaimChange[],
+): Record<string, unknown> {
   const result = copyJson(claims);
   const set = (target: Record<string, unknown>, name: string, value: unknown) => {
     if (value === REMOVE) delete target[name];
@@ -586,7 +656,10 @@ export function applyClaimChanges(claims: Record<string, unknown>, changes: read
 const valueOf = (value: unknown): unknown => (value instanceof RawJson ? JSON.parse(value.text) : value);
 const isPositiveSafeInteger = (value: unknown) => typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 const isValidGroupId = (value: unknown) =>
-  value === undefined || value === null || typeof value === 'string' || (typeof value === 'number' && Number.isSafeInteger(value));
+  value === undefined ||
+  value === null ||
+  typeof value === 'string' ||
+  (typeof value === 'number' && Number.isSafeInteger(value));
 
 /**
  * The code the verifier must give a correctly signed token whose claims are valid except for this
@@ -595,14 +668,19 @@ const isValidGroupId = (value: unknown) =>
  * that are not finite numbers (`1e400` parses as Infinity) refused as `claims`,
  * tokens older than 900 s (plus tolerance) expired, `sub` equal to an accepted `store_hash`.
  */
-export function claimChangeCode(change: ClaimChange, claims: Record<string, unknown>, app: FuzzApp): TokenErrorCode | undefined {
+export function claimChangeCode(
+  change: ClaimChange,
+  claims: Record<string, unknown>,
+  app: FuzzApp,
+): TokenErrorCode | undefined {
   const { claim } = change;
   const removed = change.value === REMOVE;
   const value = removed ? undefined : valueOf(change.value);
   const now = app.nowSeconds;
   switch (claim) {
     case 'aud':
-      if (typeof value === 'string' ? value === app.clientId : Array.isArray(value) && value.includes(app.clientId)) return undefined;
+      if (typeof value === 'string' ? value === app.clientId : Array.isArray(value) && value.includes(app.clientId))
+        return undefined;
       return 'audience';
     case 'iss':
       // Even the client ID (as in a Customer Login token) is a wrong issuer; only "operation" names those.
@@ -621,7 +699,9 @@ export function claimChangeCode(change: ClaimChange, claims: Record<string, unkn
     case 'customer': {
       if (!isPlainObject(value)) return 'claims';
       const { id, email, group_id: group } = value as Record<string, unknown>;
-      return isPositiveSafeInteger(valueOf(id)) && typeof email === 'string' && isValidGroupId(valueOf(group)) ? undefined : 'claims';
+      return isPositiveSafeInteger(valueOf(id)) && typeof email === 'string' && isValidGroupId(valueOf(group))
+        ? undefined
+        : 'claims';
     }
     case 'customer.id':
       return isPositiveSafeInteger(value) ? undefined : 'claims';
@@ -690,7 +770,17 @@ const groupIdValueArb: fc.Arbitrary<unknown> = fc.oneof(
 const storeValueArb = (app: FuzzApp): fc.Arbitrary<unknown> =>
   fc.oneof(
     fc.constantFrom(...app.stores),
-    fc.constantFrom('ABC123', 'abc123 ', ' abc123', 'abc12', 'abc1234', '', 'abc123\u0000', '\u0430bc123', 'abc123\u200b'),
+    fc.constantFrom(
+      'ABC123',
+      'abc123 ',
+      ' abc123',
+      'abc12',
+      'abc1234',
+      '',
+      'abc123\u0000',
+      '\u0430bc123',
+      'abc123\u200b',
+    ),
     unicodeString({ maxLength: 16 }),
     jsonValueArb,
     removedArb,
@@ -699,7 +789,8 @@ const storeValueArb = (app: FuzzApp): fc.Arbitrary<unknown> =>
 /** One claim set to a value that is mostly wrong (the model says which ones are not). */
 export function claimChangeArb(app: FuzzApp = FUZZ_APP): fc.Arbitrary<ClaimChange> {
   const id = app.clientId;
-  const change = (claim: ClaimName, value: fc.Arbitrary<unknown>) => value.map((v): ClaimChange => ({ claim, value: v }));
+  const change = (claim: ClaimName, value: fc.Arbitrary<unknown>) =>
+    value.map((v): ClaimChange => ({ claim, value: v }));
   return fc.oneof(
     change(
       'aud',
@@ -723,7 +814,14 @@ export function claimChangeArb(app: FuzzApp = FUZZ_APP): fc.Arbitrary<ClaimChang
     change(
       'operation',
       fc.oneof(
-        fc.constantFrom('customer_login', 'CURRENT_CUSTOMER', 'current_customer ', 'current-customer', 'current_cust\u043emer', ['current_customer']),
+        fc.constantFrom(
+          'customer_login',
+          'CURRENT_CUSTOMER',
+          'current_customer ',
+          'current-customer',
+          'current_cust\u043emer',
+          ['current_customer'],
+        ),
         unicodeString({ maxLength: 20 }),
         jsonValueArb,
         removedArb,
@@ -736,7 +834,10 @@ export function claimChangeArb(app: FuzzApp = FUZZ_APP): fc.Arbitrary<ClaimChang
       'customer',
       fc.oneof(
         fc.constantFrom(null, 'john', 4927, [], {}, [{ id: 4927, email: 'a@example.com' }]),
-        fc.record({ id: customerIdValueArb, email: fc.oneof(emailArb, jsonValueArb), group_id: groupIdValueArb }, { requiredKeys: [] }),
+        fc.record(
+          { id: customerIdValueArb, email: fc.oneof(emailArb, jsonValueArb), group_id: groupIdValueArb },
+          { requiredKeys: [] },
+        ),
         jsonValueArb,
         removedArb,
       ),
@@ -760,8 +861,14 @@ export function invalidClaimsTokenArb(app: FuzzApp = FUZZ_APP): fc.Arbitrary<Hos
     {
       weight: 1,
       arbitrary: fc
-        .uniqueArray(claimChangeArb(app), { minLength: 2, maxLength: 4, selector: (change) => changeGroup(change.claim) })
-        .filter((list) => !(list.some((c) => c.claim === 'customer') && list.some((c) => c.claim.startsWith('customer.')))),
+        .uniqueArray(claimChangeArb(app), {
+          minLength: 2,
+          maxLength: 4,
+          selector: (change) => changeGroup(change.claim),
+        })
+        .filter(
+          (list) => !(list.some((c) => c.claim === 'customer') && list.some((c) => c.claim.startsWith('customer.'))),
+        ),
     },
   );
   return fc
@@ -773,14 +880,21 @@ export function invalidClaimsTokenArb(app: FuzzApp = FUZZ_APP): fc.Arbitrary<Hos
       );
       if (codes.length === 0) return undefined;
       const token = signJson(valid.header, claims, valid.secret, valid.alg);
-      return { family: `claims changed (${describeChanges(list)}), correctly signed`, token, codes: shapeCodes(token, codes) };
+      return {
+        family: `claims changed (${describeChanges(list)}), correctly signed`,
+        token,
+        codes: shapeCodes(token, codes),
+      };
     })
     .filter((hostile): hostile is HostileToken => hostile !== undefined);
 }
 
 function describeChanges(changes: readonly ClaimChange[]): string {
   return changes
-    .map(({ claim, value }) => `${claim}: ${value === REMOVE ? 'removed' : value instanceof RawJson ? value.text : fc.stringify(value)}`)
+    .map(
+      ({ claim, value }) =>
+        `${claim}: ${value === REMOVE ? 'removed' : value instanceof RawJson ? value.text : fc.stringify(value)}`,
+    )
     .join(', ');
 }
 
@@ -798,7 +912,11 @@ export function claimsForgedTokenArb(app: FuzzApp = FUZZ_APP): fc.Arbitrary<Host
   );
   return fc.tuple(validTokenArb(app), changes, foreignSecretArb(app)).map(([valid, list, secret]) => {
     const token = signJson(valid.header, applyClaimChanges(valid.claims, list), secret, valid.alg);
-    return { family: `claims changed (${describeChanges(list)}), signed with a foreign secret`, token, codes: shapeCodes(token, ['signature']) };
+    return {
+      family: `claims changed (${describeChanges(list)}), signed with a foreign secret`,
+      token,
+      codes: shapeCodes(token, ['signature']),
+    };
   });
 }
 
@@ -810,9 +928,14 @@ export const randomTokenStringArb: fc.Arbitrary<HostileToken> = fc
     unicodeString({ maxLength: 300 }),
     fc.string({ unit: 'binary-ascii', maxLength: 300 }),
     fc.stringMatching(/^[A-Za-z0-9_-]{0,60}(\.[A-Za-z0-9_-]{0,120}){0,4}$/),
-    fc.array(fc.constantFrom('.', 'e', 'y', 'J', '=', '-', '_', 'A', ' '), { maxLength: 40 }).map((chars) => chars.join('')),
     fc
-      .tuple(fc.integer({ min: MAX_TOKEN_LENGTH - 8, max: MAX_TOKEN_LENGTH + 8 }), fc.constantFrom('a', '.', 'a.b.', '\u00e9', '\u{1f600}'))
+      .array(fc.constantFrom('.', 'e', 'y', 'J', '=', '-', '_', 'A', ' '), { maxLength: 40 })
+      .map((chars) => chars.join('')),
+    fc
+      .tuple(
+        fc.integer({ min: MAX_TOKEN_LENGTH - 8, max: MAX_TOKEN_LENGTH + 8 }),
+        fc.constantFrom('a', '.', 'a.b.', '\u00e9', '\u{1f600}'),
+      )
       .map(([length, unit]) => unit.repeat(Math.ceil(length / unit.length)).slice(0, length)),
   )
   .map((token) => ({ family: 'random text', token, codes: shapeCodes(token, UNSIGNED_TOKEN_CODES) }));
@@ -848,7 +971,11 @@ export function randomSegmentsTokenArb(app: FuzzApp = FUZZ_APP): fc.Arbitrary<Ho
 /** Tokens over the length cap: a padded claim (correctly signed), appended text, a repeated segment. */
 export function oversizedTokenArb(app: FuzzApp = FUZZ_APP): fc.Arbitrary<HostileToken> {
   return fc
-    .tuple(validTokenArb(app), fc.integer({ min: 1, max: 2 * MAX_TOKEN_LENGTH }), fc.constantFrom('claim', 'appended', 'segment'))
+    .tuple(
+      validTokenArb(app),
+      fc.integer({ min: 1, max: 2 * MAX_TOKEN_LENGTH }),
+      fc.constantFrom('claim', 'appended', 'segment'),
+    )
     .map(([valid, extra, how]) => {
       const over = MAX_TOKEN_LENGTH - valid.token.length + extra;
       let token: string;
@@ -862,7 +989,11 @@ export function oversizedTokenArb(app: FuzzApp = FUZZ_APP): fc.Arbitrary<Hostile
         const [header, payload, signature] = valid.token.split('.');
         token = `${header}.${payload}.${signature!.repeat(Math.ceil((over + signature!.length) / signature!.length))}`;
       }
-      return { family: `over the cap by ${token.length - MAX_TOKEN_LENGTH} (${how})`, token, codes: ['too_large'] as const };
+      return {
+        family: `over the cap by ${token.length - MAX_TOKEN_LENGTH} (${how})`,
+        token,
+        codes: ['too_large'] as const,
+      };
     });
 }
 
@@ -887,7 +1018,9 @@ export function hostileTokenArb(app: FuzzApp = FUZZ_APP): fc.Arbitrary<HostileTo
  * A valid token with the last character of one segment replaced by another that differs only in
  * the unused low bits, so it decodes to the same bytes (base64url decoders ignore those bits).
  */
-export function nonCanonicalTokenArb(app: FuzzApp = FUZZ_APP): fc.Arbitrary<{ valid: ValidToken; index: number; token: string }> {
+export function nonCanonicalTokenArb(
+  app: FuzzApp = FUZZ_APP,
+): fc.Arbitrary<{ valid: ValidToken; index: number; token: string }> {
   return fc
     .tuple(validTokenArb(app), segmentIndexArb, fc.nat())
     .map(([valid, index, pick]) => {
@@ -909,7 +1042,14 @@ export function nonStringInputArb(app: FuzzApp = FUZZ_APP): fc.Arbitrary<unknown
   return fc.oneof(
     fc.anything().filter((value) => typeof value !== 'string'),
     validTokenArb(app).chain(({ token }) =>
-      fc.constantFrom<unknown>(Buffer.from(token), new TextEncoder().encode(token), new String(token), [token], { token }, { toString: () => token }),
+      fc.constantFrom<unknown>(
+        Buffer.from(token),
+        new TextEncoder().encode(token),
+        new String(token),
+        [token],
+        { token },
+        { toString: () => token },
+      ),
     ),
   );
 }

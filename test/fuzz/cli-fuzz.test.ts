@@ -21,24 +21,60 @@ const STORE = 'abc123';
 
 /** Sequences that erase, move, recolour, retitle, hide, or forge a verdict line. */
 const SEQUENCES = [
-  '\u001b[2K', '\u001b[1A', '\u001b[2J', '\u001b[H', '\r', '\b', '\u007f', '\u001b]0;all good\u0007', '\u001b]8;;https://evil.example\u001b\\',
-  '\u001b[8m', '\u001b[32m', '\u001b[0m', '\u009b2J', '\u009b8m', '\u009d0;title\u009c', '\u0085', '\u202e', '\u2066', '\u200f', '\u2028',
-  '\u001bP+q\u001b\\', '\u001bc', '\n', '\r\n', '\nVALID: a Current Customer token for this app.\n', '\u001b[1A\u001b[2K\rVALID',
+  '\u001b[2K',
+  '\u001b[1A',
+  '\u001b[2J',
+  '\u001b[H',
+  '\r',
+  '\b',
+  '\u007f',
+  '\u001b]0;all good\u0007',
+  '\u001b]8;;https://evil.example\u001b\\',
+  '\u001b[8m',
+  '\u001b[32m',
+  '\u001b[0m',
+  '\u009b2J',
+  '\u009b8m',
+  '\u009d0;title\u009c',
+  '\u0085',
+  '\u202e',
+  '\u2066',
+  '\u200f',
+  '\u2028',
+  '\u001bP+q\u001b\\',
+  '\u001bc',
+  '\n',
+  '\r\n',
+  '\nVALID: a Current Customer token for this app.\n',
+  '\u001b[1A\u001b[2K\rVALID',
 ];
-const controlArb = fc.oneof(fc.integer({ min: 0, max: 0x1f }), fc.integer({ min: 0x7f, max: 0x9f })).map((code) => String.fromCharCode(code));
+const controlArb = fc
+  .oneof(fc.integer({ min: 0, max: 0x1f }), fc.integer({ min: 0x7f, max: 0x9f }))
+  .map((code) => String.fromCharCode(code));
 
 /** Text that mixes escape sequences, single control characters and any Unicode. */
 const hostileTextArb: fc.Arbitrary<string> = fc
-  .array(fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...SEQUENCES) }, { weight: 2, arbitrary: controlArb }, { weight: 2, arbitrary: unicodeString({ maxLength: 6 }) }), {
-    minLength: 1,
-    maxLength: 6,
-  })
+  .array(
+    fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom(...SEQUENCES) },
+      { weight: 2, arbitrary: controlArb },
+      { weight: 2, arbitrary: unicodeString({ maxLength: 6 }) },
+    ),
+    {
+      minLength: 1,
+      maxLength: 6,
+    },
+  )
   .map((parts) => parts.join(''));
 
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 2 });
 
 const cliCaseArb = fc.record({
-  alg: fc.oneof(fc.constantFrom('HS256', 'HS512'), hostileTextArb, fc.tuple(fc.constantFrom('HS256', 'HS512', 'none'), hostileTextArb).map(([a, b]) => a + b)),
+  alg: fc.oneof(
+    fc.constantFrom('HS256', 'HS512'),
+    hostileTextArb,
+    fc.tuple(fc.constantFrom('HS256', 'HS512', 'none'), hostileTextArb).map(([a, b]) => a + b),
+  ),
   signWith: fc.constantFrom('HS256', 'HS512') as fc.Arbitrary<'HS256' | 'HS512'>,
   headerExtra: fc.dictionary(hostileTextArb, hostileTextArb, { maxKeys: 2 }),
   store: maybe(hostileTextArb),
@@ -58,7 +94,11 @@ type CliCase = typeof cliCaseArb extends fc.Arbitrary<infer T> ? T : never;
 function tokenFor(c: CliCase): string {
   const now = Math.floor(Date.now() / 1000) - 5;
   const claims: Record<string, unknown> = {
-    customer: { id: 4927, email: c.email ?? 'john.doe@example.com', ...(c.group === undefined ? {} : { group_id: c.group }) },
+    customer: {
+      id: 4927,
+      email: c.email ?? 'john.doe@example.com',
+      ...(c.group === undefined ? {} : { group_id: c.group }),
+    },
     iss: c.iss ?? ISSUER,
     sub: c.store !== undefined && !c.storeOnly ? c.store : STORE,
     iat: now,
@@ -70,7 +110,8 @@ function tokenFor(c: CliCase): string {
   };
   for (const [key, value] of Object.entries(c.extra)) setOwn(claims, key, value);
   const header: Record<string, unknown> = { alg: c.alg, typ: 'JWT' };
-  for (const [key, value] of Object.entries(c.headerExtra)) if (key !== 'alg' && key !== 'crit') setOwn(header, key, value);
+  for (const [key, value] of Object.entries(c.headerExtra))
+    if (key !== 'alg' && key !== 'crit') setOwn(header, key, value);
   return signJson(header, claims, c.rightSecret ? SECRET : 'some-other-apps-secret-xx', c.signWith);
 }
 
@@ -89,11 +130,16 @@ function memoryIo(env: Record<string, string>): Io & { out: string; err: string 
 
 function assertNoControls(name: string, text: string): void {
   const found = TERMINAL_CONTROL.exec(text);
-  assert.equal(found, null, `${name} carries U+${found?.[0].charCodeAt(0).toString(16).padStart(4, '0')}: ${JSON.stringify(text)}`);
+  assert.equal(
+    found,
+    null,
+    `${name} carries U+${found?.[0].charCodeAt(0).toString(16).padStart(4, '0')}: ${JSON.stringify(text)}`,
+  );
 }
 
 // Every line the verify command writes, by its start: a value can only ever continue a line.
-const VERIFY_STDOUT_LINE = /^(|  .*|Header \(unverified\):|Claims \(unverified: decoded, not yet checked\):|VALID: .*|REFUSED: .*|Diagnosis:|Fix: .*|Could not decode the token: .*)$/;
+const VERIFY_STDOUT_LINE =
+  /^(| {2}.*|Header \(unverified\):|Claims \(unverified: decoded, not yet checked\):|VALID: .*|REFUSED: .*|Diagnosis:|Fix: .*|Could not decode the token: .*)$/;
 const VERIFY_STDERR_LINE = /^(warning|note): .*$/;
 
 const { run, property, summary } = createTally('cli fuzz');
@@ -101,28 +147,55 @@ const { run, property, summary } = createTally('cli fuzz');
 describe(`command-line output under hostile input (FUZZ_SEED=${FUZZ_SEED})`, () => {
   after(summary);
 
-  property('verify: no control character from a header or claim reaches the terminal, and no value starts a line', { numRuns: 400, timeLimitMs: 4000 }, () =>
-    fc.asyncProperty(cliCaseArb, async (c) => {
-      const io = memoryIo({ BC_CLIENT_SECRET: SECRET });
-      const args = [tokenFor(c), '--client-id', CLIENT_ID, ...(c.pinStore ? ['--store', STORE] : [])];
-      const code = await runVerify(args, io);
-      assertNoControls('stdout', io.out);
-      assertNoControls('stderr', io.err);
-      for (const line of io.out.replace(/\n$/, '').split('\n')) assert.match(line, VERIFY_STDOUT_LINE, `stdout line ${JSON.stringify(line)}`);
-      for (const line of io.err.replace(/\n$/, '').split('\n').filter(Boolean)) assert.match(line, VERIFY_STDERR_LINE, `stderr line ${JSON.stringify(line)}`);
-      const verdicts = io.out.match(/^(VALID|REFUSED)\b/gm) ?? [];
-      assert.deepEqual(verdicts, [code === 0 ? 'VALID' : 'REFUSED'], `exit ${code}, verdict lines ${JSON.stringify(verdicts)}`);
-    }),
+  property(
+    'verify: no control character from a header or claim reaches the terminal, and no value starts a line',
+    { numRuns: 400, timeLimitMs: 4000 },
+    () =>
+      fc.asyncProperty(cliCaseArb, async (c) => {
+        const io = memoryIo({ BC_CLIENT_SECRET: SECRET });
+        const args = [tokenFor(c), '--client-id', CLIENT_ID, ...(c.pinStore ? ['--store', STORE] : [])];
+        const code = await runVerify(args, io);
+        assertNoControls('stdout', io.out);
+        assertNoControls('stderr', io.err);
+        for (const line of io.out.replace(/\n$/, '').split('\n'))
+          assert.match(line, VERIFY_STDOUT_LINE, `stdout line ${JSON.stringify(line)}`);
+        for (const line of io.err.replace(/\n$/, '').split('\n').filter(Boolean))
+          assert.match(line, VERIFY_STDERR_LINE, `stderr line ${JSON.stringify(line)}`);
+        const verdicts = io.out.match(/^(VALID|REFUSED)\b/gm) ?? [];
+        assert.deepEqual(
+          verdicts,
+          [code === 0 ? 'VALID' : 'REFUSED'],
+          `exit ${code}, verdict lines ${JSON.stringify(verdicts)}`,
+        );
+      }),
   );
 
   const errorsArb = fc.oneof(
-    fc.dictionary(hostileTextArb, fc.oneof(hostileTextArb, fc.array(hostileTextArb, { maxLength: 2 }), fc.dictionary(hostileTextArb, hostileTextArb, { maxKeys: 1 })), { maxKeys: 3 }),
+    fc.dictionary(
+      hostileTextArb,
+      fc.oneof(
+        hostileTextArb,
+        fc.array(hostileTextArb, { maxLength: 2 }),
+        fc.dictionary(hostileTextArb, hostileTextArb, { maxKeys: 1 }),
+      ),
+      { maxKeys: 3 },
+    ),
     fc.array(hostileTextArb, { maxLength: 3 }),
     hostileTextArb,
   );
   const apiCaseArb = fc.oneof(
-    fc.record({ kind: fc.constant('error' as const), status: fc.integer({ min: 400, max: 599 }), title: maybe(hostileTextArb), errors: maybe(errorsArb) }),
-    fc.record({ kind: fc.constant('stored' as const), uuids: fc.array(hostileTextArb, { minLength: 1, maxLength: 2 }), same: fc.boolean(), created: hostileTextArb }),
+    fc.record({
+      kind: fc.constant('error' as const),
+      status: fc.integer({ min: 400, max: 599 }),
+      title: maybe(hostileTextArb),
+      errors: maybe(errorsArb),
+    }),
+    fc.record({
+      kind: fc.constant('stored' as const),
+      uuids: fc.array(hostileTextArb, { minLength: 1, maxLength: 2 }),
+      same: fc.boolean(),
+      created: hostileTextArb,
+    }),
   );
 
   it('widget install: no control character from an API answer reaches the terminal', { timeout: 60_000 }, async (t) => {
@@ -133,23 +206,44 @@ describe(`command-line output under hostile input (FUZZ_SEED=${FUZZ_SEED})`, () 
         fc.asyncProperty(apiCaseArb, fc.boolean(), async (api, dryRun) => {
           // The API's side of the conversation, in-process: this property is about what the CLI prints.
           globalThis.fetch = (async (_url: string | URL | Request, init?: RequestInit) => {
-            const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
-            if (api.kind === 'error') return json(api.status, { status: api.status, ...(api.title === undefined ? {} : { title: api.title }), ...(api.errors === undefined ? {} : { errors: api.errors }) });
+            const json = (status: number, body: unknown) =>
+              new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+            if (api.kind === 'error')
+              return json(api.status, {
+                status: api.status,
+                ...(api.title === undefined ? {} : { title: api.title }),
+                ...(api.errors === undefined ? {} : { errors: api.errors }),
+              });
             if (init?.method === 'GET') {
               const { buildWidgetTemplate } = await import('../../src/widget/template.js');
               const { packageVersion } = await import('../../src/widget/version.js');
               const current = buildWidgetTemplate({ version: packageVersion() });
-              const data = api.uuids.map((uuid) => ({ uuid, name: DEFAULT_WIDGET_NAME, template: api.same ? current.template : 'old', schema: current.schema }));
+              const data = api.uuids.map((uuid) => ({
+                uuid,
+                name: DEFAULT_WIDGET_NAME,
+                template: api.same ? current.template : 'old',
+                schema: current.schema,
+              }));
               return json(200, { data, meta: { pagination: { total_pages: 1, current_page: 1 } } });
             }
             return json(200, { data: { uuid: api.created } });
           }) as typeof fetch;
           const io = memoryIo({ BC_ACCESS_TOKEN: 'fuzz-access-token-123456' });
-          const code = await runWidget(['install', '--store-hash', STORE, '--api-base', 'https://api.example.com', ...(dryRun ? ['--dry-run'] : [])], io);
+          const code = await runWidget(
+            [
+              'install',
+              '--store-hash',
+              STORE,
+              '--api-base',
+              'https://api.example.com',
+              ...(dryRun ? ['--dry-run'] : []),
+            ],
+            io,
+          );
           assertNoControls('stdout', io.out);
           assertNoControls('stderr', io.err);
           for (const line of io.err.replace(/\n$/, '').split('\n').filter(Boolean)) {
-            assert.match(line, /^(error: .*|warning: .*|  .*)$/, `stderr line ${JSON.stringify(line)}`);
+            assert.match(line, /^(error: .*|warning: .*| {2}.*)$/, `stderr line ${JSON.stringify(line)}`);
           }
           if (api.kind === 'error' || code !== 0) {
             assert.equal(code, 1);

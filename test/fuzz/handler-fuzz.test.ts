@@ -68,7 +68,8 @@ function makeBody(label: string, format: Format, bytes: Uint8Array, meaning: Mea
     format,
     bytes,
     meaning,
-    [fc.toStringMethod]: () => `${label}: ${JSON.stringify(new TextDecoder().decode(bytes.subarray(0, 160)))} (${bytes.length} B)`,
+    [fc.toStringMethod]: () =>
+      `${label}: ${JSON.stringify(new TextDecoder().decode(bytes.subarray(0, 160)))} (${bytes.length} B)`,
   } as Body;
 }
 
@@ -96,7 +97,13 @@ const padArb = fc.constantFrom('', '', '', ' ', '\n', '\r\n', '\t', '  \n');
 const stableHostileArb = hostileTokenArb(app).filter((hostile) => hostile.token.trim() === hostile.token);
 
 function tokenOf(meaning: Meaning): string | undefined {
-  return meaning.kind === 'valid' ? meaning.valid.token : meaning.kind === 'hostile' ? meaning.hostile.token : meaning.kind === 'unwrappable' ? meaning.token : undefined;
+  return meaning.kind === 'valid'
+    ? meaning.valid.token
+    : meaning.kind === 'hostile'
+      ? meaning.hostile.token
+      : meaning.kind === 'unwrappable'
+        ? meaning.token
+        : undefined;
 }
 
 /** A token written in each body format the endpoint accepts, with whitespace it must ignore. */
@@ -113,19 +120,29 @@ function wrapped(format: Format, token: string, before: string, after: string, e
   return form.toString();
 }
 
-const extraFieldArb = fc.option(fc.tuple(fc.stringMatching(/^[a-z_]{1,8}$/), unicodeString({ maxLength: 12 })), { freq: 3 });
+const extraFieldArb = fc.option(fc.tuple(fc.stringMatching(/^[a-z_]{1,8}$/), unicodeString({ maxLength: 12 })), {
+  freq: 3,
+});
 const formatArb = fc.constantFrom<Format>('text', 'json', 'form');
 
 const validBodyArb: fc.Arbitrary<Body> = fc
   .tuple(validTokenArb(app), formatArb, padArb, padArb, extraFieldArb)
   .map(([valid, format, before, after, extra]) =>
-    makeBody(`valid token as ${format}`, format, utf8(wrapped(format, valid.token, before, after, extra)), { kind: 'valid', valid }),
+    makeBody(`valid token as ${format}`, format, utf8(wrapped(format, valid.token, before, after, extra)), {
+      kind: 'valid',
+      valid,
+    }),
   );
 
 const hostileBodyArb: fc.Arbitrary<Body> = fc
   .tuple(stableHostileArb, formatArb, padArb, padArb)
   .map(([hostile, format, before, after]) =>
-    makeBody(`hostile token (${hostile.family}) as ${format}`, format, utf8(wrapped(format, hostile.token, before, after, null)), { kind: 'hostile', hostile }),
+    makeBody(
+      `hostile token (${hostile.family}) as ${format}`,
+      format,
+      utf8(wrapped(format, hostile.token, before, after, null)),
+      { kind: 'hostile', hostile },
+    ),
   );
 
 /** A valid token in a JSON or form body that does not carry it the way the protocol says. */
@@ -147,7 +164,10 @@ const unwrappableBodyArb: fc.Arbitrary<Body> = fc
       'null',
     ];
     const form: string[] = [`token=${t}&token=${t}`, t, 'token=', `TOKEN=${t}`, `token%3D${t}`];
-    const all: Array<[Format, string]> = [...json.map((b): [Format, string] => ['json', b]), ...form.map((b): [Format, string] => ['form', b])];
+    const all: Array<[Format, string]> = [
+      ...json.map((b): [Format, string] => ['json', b]),
+      ...form.map((b): [Format, string] => ['form', b]),
+    ];
     const [format, text] = all[pick % all.length]!;
     return makeBody(`unwrappable ${format}`, format, utf8(text), { kind: 'unwrappable', token: t });
   });
@@ -168,7 +188,12 @@ const randomBodyArb: fc.Arbitrary<Body> = fc
 /** Over the limit: a valid token buried in whitespace, or filler, up to `max` bytes. */
 function hugeBodyArb(max: number): fc.Arbitrary<Body> {
   return fc
-    .tuple(validTokenArb(app), formatArb, fc.integer({ min: MAX_BODY_BYTES + 1, max }), fc.constantFrom(' ', 'x', '\u00e9', '\u{1f600}'))
+    .tuple(
+      validTokenArb(app),
+      formatArb,
+      fc.integer({ min: MAX_BODY_BYTES + 1, max }),
+      fc.constantFrom(' ', 'x', '\u00e9', '\u{1f600}'),
+    )
     .map(([valid, format, size, unit]) => {
       const filler = unit.repeat(Math.ceil(size / utf8(unit).length));
       const text = unit === ' ' ? wrapped(format, valid.token, '', filler, null) : filler;
@@ -187,20 +212,39 @@ function bodyArb(maxHuge: number): fc.Arbitrary<Body> {
 }
 
 const SPELLINGS: Record<Format, readonly string[]> = {
-  text: ['text/plain;charset=UTF-8', 'text/plain', 'TEXT/PLAIN; CHARSET=utf-8', 'text/plain; charset="utf-8"', 'text/plain;charset=us-ascii', 'text/plain; format=flowed'],
+  text: [
+    'text/plain;charset=UTF-8',
+    'text/plain',
+    'TEXT/PLAIN; CHARSET=utf-8',
+    'text/plain; charset="utf-8"',
+    'text/plain;charset=us-ascii',
+    'text/plain; format=flowed',
+  ],
   json: ['application/json', 'application/json; charset=utf-8', 'Application/JSON'],
   form: ['application/x-www-form-urlencoded', 'application/x-www-form-urlencoded;charset=UTF-8'],
 };
 
 const UNSUPPORTED = [
-  null, '', 'text/html', 'application/jwt', 'application/octet-stream', 'multipart/form-data; boundary=x', '*/*', 'text',
-  'text/plainx', 'text/plain; charset=utf-16', 'text/plain;charset=shift_jis', 'application/json; charset=utf-16le',
+  null,
+  '',
+  'text/html',
+  'application/jwt',
+  'application/octet-stream',
+  'multipart/form-data; boundary=x',
+  '*/*',
+  'text',
+  'text/plainx',
+  'text/plain; charset=utf-16',
+  'text/plain;charset=shift_jis',
+  'application/json; charset=utf-16le',
   'application/x-www-form-urlencoded; charset=utf-32',
 ] as const;
 
 /** Header text Node and the Fetch API both accept: Latin-1, no control characters. */
 const headerTextArb = fc.string({
-  unit: fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0xa0, max: 0xff })).map((c) => String.fromCharCode(c)),
+  unit: fc
+    .oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0xa0, max: 0xff }))
+    .map((c) => String.fromCharCode(c)),
   maxLength: 60,
 });
 
@@ -218,7 +262,9 @@ function contentTypeArb(body: Body): fc.Arbitrary<ContentType> {
     { weight: 1, arbitrary: headerTextArb.map((text) => ({ value: `x-${text}`, format: null })) },
   ];
   if (mismatch) {
-    const other = fc.constantFrom(...others).chain((f) => fc.constantFrom(...SPELLINGS[f]).map((value) => ({ value, format: f })));
+    const other = fc
+      .constantFrom(...others)
+      .chain((f) => fc.constantFrom(...SPELLINGS[f]).map((value) => ({ value, format: f })));
     choices.push({ weight: 2, arbitrary: other });
   }
   return fc.oneof(...choices);
@@ -228,14 +274,31 @@ const originArb: fc.Arbitrary<string | null> = fc.oneof(
   { weight: 3, arbitrary: fc.constant(null) },
   { weight: 6, arbitrary: fc.constantFrom(...ORIGINS) },
   // Header whitespace is not part of the value: these are the allowed origins.
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...ORIGINS), fc.constantFrom(' ', '\t', '  ')).map(([o, ws]) => ws + o + ws) },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(fc.constantFrom(...ORIGINS), fc.constantFrom(' ', '\t', '  ')).map(([o, ws]) => ws + o + ws),
+  },
   {
     weight: 2,
     arbitrary: fc.constantFrom(
-      'https://STORE.example.com', 'https://store.example.com/', 'https://store.example.com/path', 'https://store.example.com:443',
-      'http://store.example.com', 'https://store.example.com.evil.example', 'https://evil.store.example.com', 'https://shop.example.org',
-      'https://shop.example.org:8444', 'http://127.0.0.1:3001', 'http://localhost:3000', 'null', '*', 'https://user@store.example.com',
-      'https://store.example.com, https://evil.example', 'https://evil.example', 'file://', '',
+      'https://STORE.example.com',
+      'https://store.example.com/',
+      'https://store.example.com/path',
+      'https://store.example.com:443',
+      'http://store.example.com',
+      'https://store.example.com.evil.example',
+      'https://evil.store.example.com',
+      'https://shop.example.org',
+      'https://shop.example.org:8444',
+      'http://127.0.0.1:3001',
+      'http://localhost:3000',
+      'null',
+      '*',
+      'https://user@store.example.com',
+      'https://store.example.com, https://evil.example',
+      'https://evil.example',
+      'file://',
+      '',
     ),
   },
   { weight: 1, arbitrary: headerTextArb },
@@ -254,7 +317,17 @@ const fetchMethodArb = fc.oneof(
 const declaredLengthArb = fc.oneof(
   { weight: 6, arbitrary: fc.constant(null) },
   { weight: 2, arbitrary: fc.constant('exact') },
-  { weight: 2, arbitrary: fc.constantFrom('99999999', String(MAX_BODY_BYTES + 1), ` ${MAX_BODY_BYTES + 1} `, '0', '1', String(MAX_BODY_BYTES)) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      '99999999',
+      String(MAX_BODY_BYTES + 1),
+      ` ${MAX_BODY_BYTES + 1} `,
+      '0',
+      '1',
+      String(MAX_BODY_BYTES),
+    ),
+  },
   { weight: 1, arbitrary: fc.constantFrom('1e6', '0x3000', '-1', 'abc', '', '12, 12', '+9000') },
 );
 
@@ -263,7 +336,9 @@ function caseArb(path: 'fetch' | 'node'): fc.Arbitrary<Case> {
     .tuple(
       path === 'fetch' ? fetchMethodArb : nodeMethodArb,
       originArb,
-      bodyArb(path === 'fetch' ? 512 * 1024 : 256 * 1024).chain((body) => contentTypeArb(body).map((contentType) => [body, contentType] as const)),
+      bodyArb(path === 'fetch' ? 512 * 1024 : 256 * 1024).chain((body) =>
+        contentTypeArb(body).map((contentType) => [body, contentType] as const),
+      ),
       path === 'fetch' ? declaredLengthArb : fc.constant(null),
     )
     .map(([method, origin, [body, contentType], declared]) => {
@@ -273,7 +348,9 @@ function caseArb(path: 'fetch' | 'node'): fc.Arbitrary<Case> {
         origin,
         contentType,
         declaredLength: !hasBody ? null : declared === 'exact' ? String(body.bytes.length) : declared,
-        body: hasBody ? body : makeBody(`${body.label}, not sent with ${method}`, body.format, new Uint8Array(0), body.meaning),
+        body: hasBody
+          ? body
+          : makeBody(`${body.label}, not sent with ${method}`, body.format, new Uint8Array(0), body.meaning),
       };
     });
 }
@@ -326,10 +403,17 @@ function expected(c: Case, path: 'fetch' | 'node'): Expected {
   switch (meaning.kind) {
     case 'valid': {
       const denied = meaning.valid.customer.id % DENY_EVERY === 0;
-      return { statuses: new Set([denied ? 403 : 200]), codes: [], valid: denied ? undefined : meaning.valid, allowedOrigin };
+      return {
+        statuses: new Set([denied ? 403 : 200]),
+        codes: [],
+        valid: denied ? undefined : meaning.valid,
+        allowedOrigin,
+      };
     }
     case 'hostile':
-      return meaning.hostile.token === '' ? only(400) : { statuses: new Set([401]), codes: meaning.hostile.codes, allowedOrigin };
+      return meaning.hostile.token === ''
+        ? only(400)
+        : { statuses: new Set([401]), codes: meaning.hostile.codes, allowedOrigin };
     case 'unwrappable':
       return only(400);
     case 'random':
@@ -348,8 +432,11 @@ let vocabulary = '';
 
 async function learnVocabulary(): Promise<void> {
   const probe = (init: RequestInit & { duplex?: 'half' }) =>
-    handler(new Request('https://app.example.com/customer-gate', { method: 'POST', ...init })).then((response) => response.text());
-  const post = (type: string, text: string) => probe({ headers: { 'Content-Type': type }, body: utf8(text), duplex: 'half' });
+    handler(new Request('https://app.example.com/customer-gate', { method: 'POST', ...init })).then((response) =>
+      response.text(),
+    );
+  const post = (type: string, text: string) =>
+    probe({ headers: { 'Content-Type': type }, body: utf8(text), duplex: 'half' });
   const foreign = signJson({ alg: 'HS512' }, { probe: true }, 'probe-secret-not-the-app-s', 'HS512');
   const texts = await Promise.all([
     post('text/html', 'probe'),
@@ -385,7 +472,10 @@ function check(c: Case, path: 'fetch' | 'node', answer: Answer, reports: typeof 
   statusCounts.set(status, (statusCounts.get(status) ?? 0) + 1);
 
   assert.ok(status < 500, `answered ${status}: ${text}`);
-  assert.ok(want.statuses.has(status), `answered ${status}, expected ${[...want.statuses].join(' or ')}: ${text.slice(0, 300)}`);
+  assert.ok(
+    want.statuses.has(status),
+    `answered ${status}, expected ${[...want.statuses].join(' or ')}: ${text.slice(0, 300)}`,
+  );
 
   // Security headers on every answer.
   assert.equal(headers['cache-control'], 'no-store');
@@ -393,7 +483,11 @@ function check(c: Case, path: 'fetch' | 'node', answer: Answer, reports: typeof 
   assert.equal(headers['x-content-type-options'], 'nosniff');
   assert.equal(headers['access-control-allow-credentials'], undefined);
   assert.notEqual(headers['access-control-allow-origin'], '*');
-  assert.equal(headers['access-control-allow-origin'], want.allowedOrigin ?? undefined, 'exact-origin CORS, and none for other origins');
+  assert.equal(
+    headers['access-control-allow-origin'],
+    want.allowedOrigin ?? undefined,
+    'exact-origin CORS, and none for other origins',
+  );
 
   let body: Record<string, unknown> | undefined;
   // Node sends no body for HEAD, whatever the handler wrote.
@@ -419,7 +513,10 @@ function check(c: Case, path: 'fetch' | 'node', answer: Answer, reports: typeof 
     });
   } else if (status === 401 && !headOverNode) {
     assert.equal(body!['error'], 'invalid_token');
-    assert.ok(want.codes.includes(body!['code'] as TokenErrorCode), `code "${String(body!['code'])}", expected ${want.codes.join(' or ')}`);
+    assert.ok(
+      want.codes.includes(body!['code'] as TokenErrorCode),
+      `code "${String(body!['code'])}", expected ${want.codes.join(' or ')}`,
+    );
   } else if (status !== 204 && !headOverNode) {
     assert.equal(typeof body!['error'], 'string');
   }
@@ -428,10 +525,14 @@ function check(c: Case, path: 'fetch' | 'node', answer: Answer, reports: typeof 
   const everything = `${text}\n${Object.values(headers).join('\n')}`;
   // The endpoint reads at most MAX_BODY_BYTES, so scanning twice that (and the tail) covers all it saw.
   const decoded = new TextDecoder().decode(c.body.bytes);
-  const sent = decoded.length > 4 * MAX_BODY_BYTES ? decoded.slice(0, 2 * MAX_BODY_BYTES) + '\u0000' + decoded.slice(-1024) : decoded;
+  const sent =
+    decoded.length > 4 * MAX_BODY_BYTES
+      ? decoded.slice(0, 2 * MAX_BODY_BYTES) + '\u0000' + decoded.slice(-1024)
+      : decoded;
   for (let i = 0; i + ECHO_WINDOW <= sent.length; i++) {
     const piece = sent.slice(i, i + ECHO_WINDOW);
-    if (everything.includes(piece) && !vocabulary.includes(piece)) assert.fail(`the answer echoes the body: ${JSON.stringify(piece)} in ${everything.slice(0, 300)}`);
+    if (everything.includes(piece) && !vocabulary.includes(piece))
+      assert.fail(`the answer echoes the body: ${JSON.stringify(piece)} in ${everything.slice(0, 300)}`);
   }
   const token = tokenOf(c.body.meaning);
   if (token !== undefined) assert.deepEqual(findLeaks(everything, token, app.secrets), []);
@@ -444,7 +545,10 @@ function check(c: Case, path: 'fetch' | 'node', answer: Answer, reports: typeof 
   for (const { error, context } of reports) {
     assert.ok(context.status < 500, `onError saw a server error: ${String(error)}`);
     if (token !== undefined) {
-      assert.deepEqual(findLeaks(`${String(error)}\n${(error as Error).stack}\n${JSON.stringify(context)}`, token, app.secrets), []);
+      assert.deepEqual(
+        findLeaks(`${String(error)}\n${(error as Error).stack}\n${JSON.stringify(context)}`, token, app.secrets),
+        [],
+      );
     }
   }
 }
@@ -488,17 +592,21 @@ function viaNode(c: Case, cuts: readonly number[], chunked: boolean): Promise<An
       else headers['Content-Length'] = String(bytes.length);
     }
     let answered = false;
-    const request = http.request({ host: '127.0.0.1', port, path: '/customer-gate', method: c.method, headers, agent }, (response) => {
-      answered = true;
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        const flat: Record<string, string> = {};
-        for (const [name, value] of Object.entries(response.headers)) if (value !== undefined) flat[name] = String(value);
-        resolve({ status: response.statusCode!, headers: flat, text: Buffer.concat(chunks).toString('utf8') });
-      });
-      response.on('error', reject);
-    });
+    const request = http.request(
+      { host: '127.0.0.1', port, path: '/customer-gate', method: c.method, headers, agent },
+      (response) => {
+        answered = true;
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const flat: Record<string, string> = {};
+          for (const [name, value] of Object.entries(response.headers))
+            if (value !== undefined) flat[name] = String(value);
+          resolve({ status: response.statusCode!, headers: flat, text: Buffer.concat(chunks).toString('utf8') });
+        });
+        response.on('error', reject);
+      },
+    );
     // The server may answer and stop reading before the body is all sent: that is not a failure.
     request.on('error', (error) => {
       if (!answered) reject(new Error(`no answer: ${error.message}`));
@@ -533,7 +641,8 @@ async function exercise(c: Case, send: () => Promise<Answer>, path: 'fetch' | 'n
 function requireCoverage(t: TestContext, statuses: readonly number[]): void {
   const seen = [...statusCounts.entries()].sort(([a], [b]) => a - b);
   t.diagnostic(`statuses: ${seen.map(([status, count]) => `${status}×${count}`).join(', ')}`);
-  for (const status of statuses) assert.ok(statusCounts.has(status), `no case was answered ${status}: the generators no longer reach it`);
+  for (const status of statuses)
+    assert.ok(statusCounts.has(status), `no case was answered ${status}: the generators no longer reach it`);
 }
 
 describe(`exchange endpoint under hostile requests (FUZZ_SEED=${FUZZ_SEED})`, () => {
@@ -550,7 +659,9 @@ describe(`exchange endpoint under hostile requests (FUZZ_SEED=${FUZZ_SEED})`, ()
     tally.summary();
   });
 
-  it('Fetch handler: any request is answered as the protocol says, without echo, with exact-origin CORS', { timeout: 60_000 }, async (t) => {
+  it('Fetch handler: any request is answered as the protocol says, without echo, with exact-origin CORS', {
+    timeout: 60_000,
+  }, async (t) => {
     statusCounts = new Map();
     await tally.run(
       t,
@@ -560,26 +671,40 @@ describe(`exchange endpoint under hostile requests (FUZZ_SEED=${FUZZ_SEED})`, ()
     requireCoverage(t, [200, 204, 400, 401, 403, 405, 413, 415]);
   });
 
-  it('toNodeListener over loopback HTTP: the same answers, bodies split anywhere, chunked or not', { timeout: 60_000 }, async (t) => {
+  it('toNodeListener over loopback HTTP: the same answers, bodies split anywhere, chunked or not', {
+    timeout: 60_000,
+  }, async (t) => {
     statusCounts = new Map();
     await tally.run(
       t,
-      fc.asyncProperty(caseArb('node'), fc.array(fc.nat({ max: 2 * MAX_BODY_BYTES }), { maxLength: 2 }), fc.boolean(), (c, cuts, chunked) =>
-        exercise(c, () => viaNode(c, cuts, chunked), 'node'),
+      fc.asyncProperty(
+        caseArb('node'),
+        fc.array(fc.nat({ max: 2 * MAX_BODY_BYTES }), { maxLength: 2 }),
+        fc.boolean(),
+        (c, cuts, chunked) => exercise(c, () => viaNode(c, cuts, chunked), 'node'),
       ),
       { numRuns: 800, timeLimitMs: 15_000 },
     );
     requireCoverage(t, [200, 204, 400, 401, 403, 405, 413, 415]);
   });
 
-  property('a valid token in any accepted format and spelling is answered with its own customer, and only that', { numRuns: 500 }, () =>
-    fc.asyncProperty(
-      validBodyArb.chain((body) => fc.constantFrom(...SPELLINGS[body.format]).map((value) => ({ body, value }))),
-      fc.option(fc.constantFrom(...ORIGINS)),
-      async ({ body, value }, origin) => {
-        const c: Case = { method: 'POST', origin, contentType: { value, format: body.format }, declaredLength: null, body };
-        await exercise(c, () => viaFetch(c), 'fetch');
-      },
-    ),
+  property(
+    'a valid token in any accepted format and spelling is answered with its own customer, and only that',
+    { numRuns: 500 },
+    () =>
+      fc.asyncProperty(
+        validBodyArb.chain((body) => fc.constantFrom(...SPELLINGS[body.format]).map((value) => ({ body, value }))),
+        fc.option(fc.constantFrom(...ORIGINS)),
+        async ({ body, value }, origin) => {
+          const c: Case = {
+            method: 'POST',
+            origin,
+            contentType: { value, format: body.format },
+            declaredLength: null,
+            body,
+          };
+          await exercise(c, () => viaFetch(c), 'fetch');
+        },
+      ),
   );
 });

@@ -79,7 +79,11 @@ export function createTally(label: string) {
   };
   return {
     run,
-    property<Ts extends [unknown, ...unknown[]]>(name: string, limits: RunLimits, build: () => fc.IAsyncProperty<Ts>): void {
+    property<Ts extends [unknown, ...unknown[]]>(
+      name: string,
+      limits: RunLimits,
+      build: () => fc.IAsyncProperty<Ts>,
+    ): void {
       it(name, { timeout: 60_000 }, async (t: TestContext) => {
         await run(t, build(), limits);
       });

@@ -46,13 +46,19 @@ const app = FUZZ_APP;
 const verify = createVerifier(verifierOptionsFor(app));
 
 /** The verifier's refusal of `input`; fails the property if it verifies or throws anything else. */
-async function refusal(verifier: CustomerVerifier, input: unknown, secrets: readonly string[] = app.secrets): Promise<CustomerTokenError> {
+async function refusal(
+  verifier: CustomerVerifier,
+  input: unknown,
+  secrets: readonly string[] = app.secrets,
+): Promise<CustomerTokenError> {
   let result: unknown;
   try {
     result = await verifier(input as string);
   } catch (error) {
     if (!(error instanceof CustomerTokenError)) {
-      assert.fail(`threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}, not a CustomerTokenError`);
+      assert.fail(
+        `threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}, not a CustomerTokenError`,
+      );
     }
     assert.ok(TOKEN_ERROR_CODES.includes(error.code), `code "${error.code}" is not in TOKEN_ERROR_CODES`);
     assert.ok(error.message.length > 10, 'the message says what to fix');
@@ -65,7 +71,11 @@ async function refusal(verifier: CustomerVerifier, input: unknown, secrets: read
   assert.fail(`verified: ${JSON.stringify(result)}`);
 }
 
-async function expectRefused(verifier: CustomerVerifier, hostile: HostileToken, secrets?: readonly string[]): Promise<void> {
+async function expectRefused(
+  verifier: CustomerVerifier,
+  hostile: HostileToken,
+  secrets?: readonly string[],
+): Promise<void> {
   const error = await refusal(verifier, hostile.token, secrets);
   assert.ok(
     hostile.codes.includes(error.code),
@@ -79,12 +89,15 @@ describe(`verifier under hostile input (FUZZ_SEED=${FUZZ_SEED})`, () => {
   after(summary);
 
   property('bit flips and character replacements in any segment never verify', { numRuns: 1000 }, () =>
-    fc.asyncProperty(fc.oneof(bitFlippedTokenArb(app), charReplacedTokenArb(app)), (hostile) => expectRefused(verify, hostile)),
+    fc.asyncProperty(fc.oneof(bitFlippedTokenArb(app), charReplacedTokenArb(app)), (hostile) =>
+      expectRefused(verify, hostile),
+    ),
   );
 
   property('segments reordered, duplicated, dropped, added or wrapped never verify', { numRuns: 600 }, () =>
-    fc.asyncProperty(fc.oneof(rearrangedTokenArb(app), wrongSegmentCountTokenArb(app), wrappedTokenArb(app)), (hostile) =>
-      expectRefused(verify, hostile),
+    fc.asyncProperty(
+      fc.oneof(rearrangedTokenArb(app), wrongSegmentCountTokenArb(app), wrappedTokenArb(app)),
+      (hostile) => expectRefused(verify, hostile),
     ),
   );
 
@@ -92,8 +105,10 @@ describe(`verifier under hostile input (FUZZ_SEED=${FUZZ_SEED})`, () => {
     fc.asyncProperty(headerForgedTokenArb(app), (hostile) => expectRefused(verify, hostile)),
   );
 
-  property('any claims signed with a foreign secret (another customer, store, expiry) fail with "signature"', { numRuns: 600 }, () =>
-    fc.asyncProperty(claimsForgedTokenArb(app), (hostile) => expectRefused(verify, hostile)),
+  property(
+    'any claims signed with a foreign secret (another customer, store, expiry) fail with "signature"',
+    { numRuns: 600 },
+    () => fc.asyncProperty(claimsForgedTokenArb(app), (hostile) => expectRefused(verify, hostile)),
   );
 
   property('invalid claims signed with the right secret fail with the code for what is wrong', { numRuns: 1000 }, () =>
@@ -128,17 +143,23 @@ describe(`verifier under hostile input (FUZZ_SEED=${FUZZ_SEED})`, () => {
     }),
   );
 
-  property('customer.id as any JSON number verifies only when it parses to a positive safe integer', { numRuns: 500 }, () =>
-    fc.asyncProperty(validTokenArb(app), jsonNumberLiteralArb, async (valid, literal) => {
-      const claims = { ...valid.claims, customer: { ...(valid.claims['customer'] as object), id: new RawJson(literal) } };
-      const token = signJson(valid.header, claims, valid.secret, valid.alg);
-      const id: unknown = JSON.parse(literal);
-      if (typeof id === 'number' && Number.isSafeInteger(id) && id > 0) {
-        assert.deepEqual(await verify(token), { ...valid.expected, customer: { ...valid.expected.customer, id } });
-      } else {
-        assert.equal((await refusal(verify, token)).code, 'claims');
-      }
-    }),
+  property(
+    'customer.id as any JSON number verifies only when it parses to a positive safe integer',
+    { numRuns: 500 },
+    () =>
+      fc.asyncProperty(validTokenArb(app), jsonNumberLiteralArb, async (valid, literal) => {
+        const claims = {
+          ...valid.claims,
+          customer: { ...(valid.claims['customer'] as object), id: new RawJson(literal) },
+        };
+        const token = signJson(valid.header, claims, valid.secret, valid.alg);
+        const id: unknown = JSON.parse(literal);
+        if (typeof id === 'number' && Number.isSafeInteger(id) && id > 0) {
+          assert.deepEqual(await verify(token), { ...valid.expected, customer: { ...valid.expected.customer, id } });
+        } else {
+          assert.equal((await refusal(verify, token)).code, 'claims');
+        }
+      }),
   );
 
   let atCap = 0;
@@ -146,7 +167,10 @@ describe(`verifier under hostile input (FUZZ_SEED=${FUZZ_SEED})`, () => {
   property(`tokens up to ${MAX_TOKEN_LENGTH} characters verify, longer ones are "too_large"`, { numRuns: 300 }, () =>
     fc.asyncProperty(
       validTokenArb(app),
-      fc.oneof(fc.constantFrom(MAX_TOKEN_LENGTH, MAX_TOKEN_LENGTH + 1), fc.integer({ min: MAX_TOKEN_LENGTH - 40, max: MAX_TOKEN_LENGTH + 40 })),
+      fc.oneof(
+        fc.constantFrom(MAX_TOKEN_LENGTH, MAX_TOKEN_LENGTH + 1),
+        fc.integer({ min: MAX_TOKEN_LENGTH - 40, max: MAX_TOKEN_LENGTH + 40 }),
+      ),
       async (valid, target) => {
         const token = paddedToLength(valid, target);
         if (token.length === MAX_TOKEN_LENGTH) atCap += 1;
@@ -160,26 +184,29 @@ describe(`verifier under hostile input (FUZZ_SEED=${FUZZ_SEED})`, () => {
     assert.ok(atCap > 0 && overCap > 0, `tokens of exactly ${MAX_TOKEN_LENGTH}: ${atCap}, of one more: ${overCap}`);
   });
 
-  property('rotation: a token signed by any listed secret verifies, by any other secret fails with "signature"', { numRuns: 300 }, () =>
-    fc.asyncProperty(
-      fc.uniqueArray(secretArb, { minLength: 2, maxLength: 3 }),
-      secretArb,
-      validCustomerArb,
-      algorithmArb,
-      async (secrets, other, customer, alg) => {
-        fc.pre(!secrets.includes(other));
-        const rotating: FuzzApp = { ...app, secrets };
-        const verifier = createVerifier(verifierOptionsFor(rotating));
-        const issuedAt = app.nowSeconds - 60;
-        const claims = currentCustomerClaims(rotating, { customer, storeHash: app.stores[0]!, issuedAt });
-        for (const secret of secrets) {
-          const result = await verifier(signJson({ alg, typ: 'JWT' }, claims, secret, alg));
-          assert.deepEqual(result.customer, normalisedCustomer(customer));
-        }
-        const error = await refusal(verifier, signJson({ alg, typ: 'JWT' }, claims, other, alg), [...secrets, other]);
-        assert.equal(error.code, 'signature');
-      },
-    ),
+  property(
+    'rotation: a token signed by any listed secret verifies, by any other secret fails with "signature"',
+    { numRuns: 300 },
+    () =>
+      fc.asyncProperty(
+        fc.uniqueArray(secretArb, { minLength: 2, maxLength: 3 }),
+        secretArb,
+        validCustomerArb,
+        algorithmArb,
+        async (secrets, other, customer, alg) => {
+          fc.pre(!secrets.includes(other));
+          const rotating: FuzzApp = { ...app, secrets };
+          const verifier = createVerifier(verifierOptionsFor(rotating));
+          const issuedAt = app.nowSeconds - 60;
+          const claims = currentCustomerClaims(rotating, { customer, storeHash: app.stores[0]!, issuedAt });
+          for (const secret of secrets) {
+            const result = await verifier(signJson({ alg, typ: 'JWT' }, claims, secret, alg));
+            assert.deepEqual(result.customer, normalisedCustomer(customer));
+          }
+          const error = await refusal(verifier, signJson({ alg, typ: 'JWT' }, claims, other, alg), [...secrets, other]);
+          assert.equal(error.code, 'signature');
+        },
+      ),
   );
 
   property('a non-canonical base64url segment never changes what verifies', { numRuns: 400 }, () =>
@@ -193,18 +220,22 @@ describe(`verifier under hostile input (FUZZ_SEED=${FUZZ_SEED})`, () => {
       // bits, so today this verifies: a token string is not a unique identifier. Refusing it would
       // be fine too; accepting it must yield exactly the canonical token's result.
       const outcome = await verify(token).catch((error: unknown) => error);
-      if (outcome instanceof CustomerTokenError) assert.ok(['malformed', 'signature'].includes(outcome.code), outcome.code);
+      if (outcome instanceof CustomerTokenError)
+        assert.ok(['malformed', 'signature'].includes(outcome.code), outcome.code);
       else assert.deepEqual(outcome, valid.expected);
     }),
   );
 
-  property('messages never give away the token, a segment or a secret (random apps, every hostile family)', { numRuns: 500 }, () =>
-    fc.asyncProperty(
-      randomAppArb.chain((randomApp) => fc.tuple(fc.constant(randomApp), hostileTokenArb(randomApp))),
-      async ([randomApp, hostile]) => {
-        await expectRefused(createVerifier(verifierOptionsFor(randomApp)), hostile, randomApp.secrets);
-      },
-    ),
+  property(
+    'messages never give away the token, a segment or a secret (random apps, every hostile family)',
+    { numRuns: 500 },
+    () =>
+      fc.asyncProperty(
+        randomAppArb.chain((randomApp) => fc.tuple(fc.constant(randomApp), hostileTokenArb(randomApp))),
+        async ([randomApp, hostile]) => {
+          await expectRefused(createVerifier(verifierOptionsFor(randomApp)), hostile, randomApp.secrets);
+        },
+      ),
   );
 });
 
@@ -218,12 +249,27 @@ const jsonNumberLiteralArb: fc.Arbitrary<string> = fc.oneof(
       fc.option(fc.stringMatching(/^[0-9]{1,20}$/)),
       fc.option(fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), fc.stringMatching(/^[0-9]{1,3}$/))),
     )
-    .map(([negative, whole, fraction, exponent]) =>
-      `${negative ? '-' : ''}${whole}${fraction === null ? '' : `.${fraction}`}${exponent === null ? '' : exponent.join('')}`,
+    .map(
+      ([negative, whole, fraction, exponent]) =>
+        `${negative ? '-' : ''}${whole}${fraction === null ? '' : `.${fraction}`}${exponent === null ? '' : exponent.join('')}`,
     ),
   fc.constantFrom(
-    '0', '-0', '1', '1.0', '1e0', '10e-1', '0.5e1', '9007199254740991', '9007199254740992', '9007199254740993',
-    '1e400', '-1e400', '4.9e-324', '1E2', '0.0000001e7', '4927.0000000000001',
+    '0',
+    '-0',
+    '1',
+    '1.0',
+    '1e0',
+    '10e-1',
+    '0.5e1',
+    '9007199254740991',
+    '9007199254740992',
+    '9007199254740993',
+    '1e400',
+    '-1e400',
+    '4.9e-324',
+    '1E2',
+    '0.0000001e7',
+    '4927.0000000000001',
   ),
 );
 
@@ -241,11 +287,14 @@ const randomAppArb: fc.Arbitrary<FuzzApp> = fc.record({
  */
 function paddedToLength(valid: ValidToken, target: number): string {
   let token = valid.token;
-  for (let length = Math.max(0, Math.floor(((target - token.length - 16) * 3) / 4)); token.length < target; length += 1) {
+  for (
+    let length = Math.max(0, Math.floor(((target - token.length - 16) * 3) / 4));
+    token.length < target;
+    length += 1
+  ) {
     const claims = { ...valid.claims };
     setOwn(claims, 'padding', 'x'.repeat(length));
     token = signJson(valid.header, claims, valid.secret, valid.alg);
   }
   return token;
 }
-

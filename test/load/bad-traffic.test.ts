@@ -94,10 +94,16 @@ async function tokenPools(): Promise<Record<Exclude<Kind, 'wrongType' | 'oversiz
   const now = Math.floor(Date.now() / 1000);
   return {
     valid,
-    wrongSecret: await few((i) => mint(STORES[i % STORES.length]!, 500 + i, { secret: `${SECRET}-old` }), 'wrongSecret'),
+    wrongSecret: await few(
+      (i) => mint(STORES[i % STORES.length]!, 500 + i, { secret: `${SECRET}-old` }),
+      'wrongSecret',
+    ),
     otherStore: await few((i) => mint(`not-allowed-${i % 3}`, 600 + i), 'otherStore'),
     expired: await few((i) => mint(STORES[i % STORES.length]!, 700 + i, { issuedAt: now - 3600 - i }), 'expired'),
-    garbage: await few(async (i) => ['x', 'e30.e30', `${'eyJ'.repeat(i + 1)}.e30.`, 'Bearer abc', '{"token":1}', '....'][i % 6]!, 'garbage'),
+    garbage: await few(
+      async (i) => ['x', 'e30.e30', `${'eyJ'.repeat(i + 1)}.e30.`, 'Bearer abc', '{"token":1}', '....'][i % 6]!,
+      'garbage',
+    ),
   };
 }
 
@@ -132,7 +138,10 @@ describe('the exchange endpoint under load with bad traffic (loopback, bounded)'
 
   function ask(message: ParentMessage): Promise<ChildMessage> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the server did not answer ${message.type} within 10 s`)), 10_000);
+      const timer = setTimeout(
+        () => reject(new Error(`the server did not answer ${message.type} within 10 s`)),
+        10_000,
+      );
       replies.push((reply) => {
         clearTimeout(timer);
         resolve(reply);
@@ -142,7 +151,13 @@ describe('the exchange endpoint under load with bad traffic (loopback, bounded)'
   }
 
   before(async () => {
-    const config: LoadServerConfig = { clientId: CLIENT_ID, clientSecret: SECRET, stores: STORES, origins: [ORIGIN], denyEvery: DENY_EVERY };
+    const config: LoadServerConfig = {
+      clientId: CLIENT_ID,
+      clientSecret: SECRET,
+      stores: STORES,
+      origins: [ORIGIN],
+      denyEvery: DENY_EVERY,
+    };
     child = fork(new URL('./exchange-server.ts', import.meta.url), {
       execArgv: ['--expose-gc', '--import', 'tsx'],
       env: { ...process.env, LOAD_SERVER_CONFIG: JSON.stringify(config) },
@@ -177,12 +192,17 @@ describe('the exchange endpoint under load with bad traffic (loopback, bounded)'
     if (request.kind === 'oversized') body = `${request.token}${' '.repeat(9000)}`;
     headers['Content-Length'] = String(Buffer.byteLength(body));
     return new Promise((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/customer-gate', headers, agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
+      const req = http.request(
+        { host: '127.0.0.1', port, method: 'POST', path: '/customer-gate', headers, agent },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () =>
+            resolve({ status: res.statusCode!, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+          );
+          res.on('error', reject);
+        },
+      );
       req.setTimeout(Math.max(1, deadline - Date.now()), () => req.destroy(new Error('over the time limit')));
       req.on('error', reject);
       req.end(body);
@@ -222,9 +242,15 @@ describe('the exchange endpoint under load with bad traffic (loopback, bounded)'
     const want = denied ? { status: 403 } : EXPECTED[kind];
     if (status !== want.status) return `${kind}: answered ${status}, expected ${want.status}: ${text.slice(0, 200)}`;
     const allowOrigin = headers['access-control-allow-origin'];
-    if (kind === 'badOrigin' ? allowOrigin !== undefined : allowOrigin !== ORIGIN) return `${kind}: Access-Control-Allow-Origin ${allowOrigin}`;
+    if (kind === 'badOrigin' ? allowOrigin !== undefined : allowOrigin !== ORIGIN)
+      return `${kind}: Access-Control-Allow-Origin ${allowOrigin}`;
     if (headers['cache-control'] !== 'no-store') return `${kind}: Cache-Control ${headers['cache-control']}`;
-    let body: { customer?: { id?: number; email?: string }; storeHash?: string; data?: Record<string, unknown>; code?: string };
+    let body: {
+      customer?: { id?: number; email?: string };
+      storeHash?: string;
+      data?: Record<string, unknown>;
+      code?: string;
+    };
     try {
       body = JSON.parse(text);
     } catch {
@@ -238,12 +264,15 @@ describe('the exchange endpoint under load with bad traffic (loopback, bounded)'
       if (body.customer?.id !== id || body.customer.email !== expected.email || body.storeHash !== store) {
         return `valid token of customer ${id} at ${store} answered with customer ${body.customer?.id} at ${body.storeHash}`;
       }
-      if (JSON.stringify(body.data) !== JSON.stringify(expected)) return `customer ${id} at ${store} got data ${JSON.stringify(body.data)}`;
+      if (JSON.stringify(body.data) !== JSON.stringify(expected))
+        return `customer ${id} at ${store} got data ${JSON.stringify(body.data)}`;
     }
     return undefined;
   }
 
-  it(`${REQUESTS} requests, most of them valid, the rest bad in every way: right answers, no 5xx, no leak`, { timeout: 90_000 }, async (t) => {
+  it(`${REQUESTS} requests, most of them valid, the rest bad in every way: right answers, no 5xx, no leak`, {
+    timeout: 90_000,
+  }, async (t) => {
     const pools = await tokenPools();
     const deadline = Date.now() + TIME_LIMIT_MS;
 
@@ -264,13 +293,22 @@ describe('the exchange endpoint under load with bad traffic (loopback, bounded)'
       `${CONCURRENCY} in flight; server heap ${mb(baseline.heapUsed)} -> ${mb(end.heapUsed)} (${growth >= 0 ? '+' : ''}${mb(growth)})`;
     console.log(`# load: ${summary}`);
     t.diagnostic(summary);
-    t.diagnostic([...load.counts.entries()].sort().map(([key, count]) => `${key}: ${count}`).join(', '));
+    t.diagnostic(
+      [...load.counts.entries()]
+        .sort()
+        .map(([key, count]) => `${key}: ${count}`)
+        .join(', '),
+    );
 
     assert.deepEqual(load.problems, []);
     assert.equal(load.serverErrors, 0, 'answers with a 5xx status');
     assert.equal(end.serverErrors, 0, 'server errors reported to onError');
     // Every kind was exercised.
-    for (const kind of Object.keys(MIX)) assert.ok([...load.counts.keys()].some((key) => key.startsWith(`${kind} `)), `no ${kind} request was sent`);
+    for (const kind of Object.keys(MIX))
+      assert.ok(
+        [...load.counts.keys()].some((key) => key.startsWith(`${kind} `)),
+        `no ${kind} request was sent`,
+      );
     assert.ok(load.counts.get('valid 403'), 'no valid token of a denied customer was sent');
     assert.ok(growth < MAX_HEAP_GROWTH, `the server's heap grew by ${mb(growth)} (more than ${mb(MAX_HEAP_GROWTH)})`);
   });

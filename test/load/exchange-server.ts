@@ -22,7 +22,8 @@ export type ChildMessage =
   | { type: 'heap'; heapUsed: number; serverErrors: number };
 
 const config = JSON.parse(process.env['LOAD_SERVER_CONFIG'] ?? 'null') as LoadServerConfig | null;
-if (!config || !process.send) throw new Error('exchange-server.ts runs as a child of the load test, with LOAD_SERVER_CONFIG set.');
+if (!config || !process.send)
+  throw new Error('exchange-server.ts runs as a child of the load test, with LOAD_SERVER_CONFIG set.');
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('exchange-server.ts needs --expose-gc.');
 

@@ -6,7 +6,11 @@ import { createCustomerGateHandler, html } from 'bc-customer-gate/server';
 import { CUSTOMERS } from './fixture.mjs';
 
 /** Comma-separated setting to a list: `"a, b,"` → `['a', 'b']`. */
-const list = (value) => String(value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+const list = (value) =>
+  String(value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 
 /**
  * `env`: BC_CLIENT_ID, BC_CLIENT_SECRET, ALLOWED_ORIGINS, ALLOWED_STORES, RUNTIME (the name the
@@ -27,7 +31,11 @@ export function createApp(env) {
         case CUSTOMERS.passthrough:
           return new Response(JSON.stringify({ error: 'busy' }), {
             status: 429,
-            headers: { 'Content-Type': 'application/json', 'Retry-After': '7', 'Access-Control-Allow-Credentials': 'true' },
+            headers: {
+              'Content-Type': 'application/json',
+              'Retry-After': '7',
+              'Access-Control-Allow-Credentials': 'true',
+            },
           });
         case CUSTOMERS.throws:
           throw new Error('the data store is down');
@@ -37,7 +45,8 @@ export function createApp(env) {
     },
     // Refused tokens and the throwing case are expected: keep the server's output for real failures.
     onError: (error, context) => {
-      if (context.status >= 500 && context.phase !== 'authorize') console.error(`${context.status} ${context.phase}: ${error}`);
+      if (context.status >= 500 && context.phase !== 'authorize')
+        console.error(`${context.status} ${context.phase}: ${error}`);
     },
   });
 }
@@ -46,5 +55,6 @@ export const PATH = '/customer-gate';
 
 /** The endpoint at PATH, 404 elsewhere: for the runtimes whose server takes one Fetch handler. */
 export function route(handler) {
-  return (request) => (new URL(request.url).pathname === PATH ? handler(request) : new Response('Not found', { status: 404 }));
+  return (request) =>
+    new URL(request.url).pathname === PATH ? handler(request) : new Response('Not found', { status: 404 });
 }

@@ -77,20 +77,32 @@ export const CASES = [
     name: 'the second allowed origin and store: 200, CORS for that origin',
     send: async () => post(await mint(9, { storeHash: SECOND_STORE }), SECOND_ORIGIN),
     expect: (ctx) =>
-      json(200, { ...verified(9, { data: { plan: 'gold', runtime: ctx.runtime } }), storeHash: SECOND_STORE }, {
-        'access-control-allow-origin': SECOND_ORIGIN,
-      }),
+      json(
+        200,
+        { ...verified(9, { data: { plan: 'gold', runtime: ctx.runtime } }), storeHash: SECOND_STORE },
+        {
+          'access-control-allow-origin': SECOND_ORIGIN,
+        },
+      ),
   },
   {
     name: 'no Origin (server to server): 200, no CORS header',
     send: async () => post(await mint(10), null),
-    expect: (ctx) => json(200, verified(10, { data: { plan: 'gold', runtime: ctx.runtime } }), { 'access-control-allow-origin': null }),
+    expect: (ctx) =>
+      json(200, verified(10, { data: { plan: 'gold', runtime: ctx.runtime } }), {
+        'access-control-allow-origin': null,
+      }),
   },
   {
     name: 'the token in a JSON body: 200',
     send: async () => {
       const token = await mint(11);
-      return { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: ORIGIN }, body: JSON.stringify({ token }), token };
+      return {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Origin: ORIGIN },
+        body: JSON.stringify({ token }),
+        token,
+      };
     },
     expect: (ctx) => json(200, verified(11, { data: { plan: 'gold', runtime: ctx.runtime } })),
   },
@@ -114,27 +126,59 @@ export const CASES = [
   {
     name: 'a Response from authorize: passed through, policy headers forced, credentials removed, Retry-After exposed',
     send: async () => post(await mint(CUSTOMERS.passthrough)),
-    expect: json(429, { error: 'busy' }, {
-      'content-type': 'application/json',
-      ...allowed,
-      'retry-after': '7',
-      'access-control-expose-headers': 'Retry-After',
-    }),
+    expect: json(
+      429,
+      { error: 'busy' },
+      {
+        'content-type': 'application/json',
+        ...allowed,
+        'retry-after': '7',
+        'access-control-expose-headers': 'Retry-After',
+      },
+    ),
   },
   // ---- refused by authorize, or failing in it ----
-  { name: 'authorize says no: 403 forbidden', send: async () => post(await mint(CUSTOMERS.denied)), expect: json(403, { error: 'forbidden' }) },
+  {
+    name: 'authorize says no: 403 forbidden',
+    send: async () => post(await mint(CUSTOMERS.denied)),
+    expect: json(403, { error: 'forbidden' }),
+  },
   {
     name: 'authorize throws: 500, fails closed, the error not shown',
     send: async () => post(await mint(CUSTOMERS.throws)),
     expect: json(500, { error: 'server_error' }),
   },
   // ---- refused tokens ----
-  { name: 'signed with another secret: 401 signature', send: async () => post(await mint(1, { clientSecret: 'not-the-secret-at-all' })), expect: invalid('signature') },
-  { name: 'for a store not allowed: 401 store', send: async () => post(await mint(1, { storeHash: 'otherstore' })), expect: invalid('store') },
-  { name: 'expired: 401 expired', send: async () => post(await mint(1, { issuedAt: NOW - 3600 })), expect: invalid('expired') },
-  { name: 'for another app: 401 audience', send: async () => post(await mint(1, { clientId: 'another-app-client-id' })), expect: invalid('audience') },
-  { name: 'HS384 (not allow-listed): 401 algorithm', send: async () => post(await mint(1, { algorithm: 'HS384' })), expect: invalid('algorithm') },
-  { name: 'not a JWT: 401 malformed', send: async () => post('this-is-not-a-jwt-at-all'), expect: invalid('malformed') },
+  {
+    name: 'signed with another secret: 401 signature',
+    send: async () => post(await mint(1, { clientSecret: 'not-the-secret-at-all' })),
+    expect: invalid('signature'),
+  },
+  {
+    name: 'for a store not allowed: 401 store',
+    send: async () => post(await mint(1, { storeHash: 'otherstore' })),
+    expect: invalid('store'),
+  },
+  {
+    name: 'expired: 401 expired',
+    send: async () => post(await mint(1, { issuedAt: NOW - 3600 })),
+    expect: invalid('expired'),
+  },
+  {
+    name: 'for another app: 401 audience',
+    send: async () => post(await mint(1, { clientId: 'another-app-client-id' })),
+    expect: invalid('audience'),
+  },
+  {
+    name: 'HS384 (not allow-listed): 401 algorithm',
+    send: async () => post(await mint(1, { algorithm: 'HS384' })),
+    expect: invalid('algorithm'),
+  },
+  {
+    name: 'not a JWT: 401 malformed',
+    send: async () => post('this-is-not-a-jwt-at-all'),
+    expect: invalid('malformed'),
+  },
   // ---- origins ----
   ...[
     ['another site', 'https://evil.example'],
@@ -148,7 +192,14 @@ export const CASES = [
   })),
   {
     name: 'a preflight from an allowed origin: 204 with exact-origin CORS',
-    send: () => ({ method: 'OPTIONS', headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' } }),
+    send: () => ({
+      method: 'OPTIONS',
+      headers: {
+        Origin: ORIGIN,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'content-type',
+      },
+    }),
     expect: {
       status: 204,
       text: '',
@@ -162,10 +213,17 @@ export const CASES = [
   },
   {
     name: 'a preflight from a refused origin: 403, no CORS headers',
-    send: () => ({ method: 'OPTIONS', headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' } }),
+    send: () => ({
+      method: 'OPTIONS',
+      headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' },
+    }),
     expect: {
       status: 403,
-      headers: { 'access-control-allow-origin': null, 'access-control-allow-methods': null, 'access-control-allow-headers': null },
+      headers: {
+        'access-control-allow-origin': null,
+        'access-control-allow-methods': null,
+        'access-control-allow-headers': null,
+      },
     },
   },
   // ---- the request's shape ----
@@ -184,7 +242,12 @@ export const CASES = [
   },
   {
     name: 'a body over 8192 bytes, chunked with no Content-Length: 413',
-    send: () => ({ method: 'POST', headers: { 'Content-Type': TEXT, Origin: ORIGIN }, body: chunkedBody(12, 1024), duplex: 'half' }),
+    send: () => ({
+      method: 'POST',
+      headers: { 'Content-Type': TEXT, Origin: ORIGIN },
+      body: chunkedBody(12, 1024),
+      duplex: 'half',
+    }),
     expect: json(413, { error: 'payload_too_large' }),
     // The handler stops reading at the limit and cancels the body; `next start` then destroys the
     // socket, sometimes (1 in 40 here) before the client, still sending, has read the 413 (HTTP lets

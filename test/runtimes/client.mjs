@@ -31,14 +31,19 @@ function checkNothingEchoed(got, token) {
 }
 
 function checkExpected(got, expected) {
-  assert.equal(got.status, expected.status, `status ${got.status}, expected ${expected.status}; body: ${got.text.slice(0, 200)}`);
+  assert.equal(
+    got.status,
+    expected.status,
+    `status ${got.status}, expected ${expected.status}; body: ${got.text.slice(0, 200)}`,
+  );
   for (const [name, value] of Object.entries(expected.headers ?? {})) {
     assert.equal(got.headers.get(name), value, `header ${name}`);
   }
   if ('json' in expected) assert.deepEqual(JSON.parse(got.text), expected.json, 'JSON body');
   if ('jsonIncludes' in expected) {
     const body = JSON.parse(got.text);
-    for (const [name, value] of Object.entries(expected.jsonIncludes)) assert.deepEqual(body[name], value, `"${name}" in the JSON body`);
+    for (const [name, value] of Object.entries(expected.jsonIncludes))
+      assert.deepEqual(body[name], value, `"${name}" in the JSON body`);
   }
   if ('text' in expected) assert.equal(got.text, expected.text, 'body');
 }
@@ -75,7 +80,12 @@ async function send(testCase, base, ctx) {
     // sending `Connection: close`: a server that honours it closes while the client still sends.
     const dispatcher = new Agent();
     try {
-      const response = await fetch(new URL(path, base), { redirect: 'manual', signal: AbortSignal.timeout(10_000), ...init, dispatcher });
+      const response = await fetch(new URL(path, base), {
+        redirect: 'manual',
+        signal: AbortSignal.timeout(10_000),
+        ...init,
+        dispatcher,
+      });
       const text = await response.text();
       return { response, text, token };
     } catch (error) {

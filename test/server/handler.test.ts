@@ -31,7 +31,7 @@ const NOW = Math.floor(Date.now() / 1000);
 const reported: Array<{ error: unknown; context: ExchangeErrorContext }> = [];
 const storeChecks: string[] = [];
 
-const EMAIL_WITH_MARKUP = 'o\'brien+<b>bold</b>&co@example.com';
+const EMAIL_WITH_MARKUP = "o'brien+<b>bold</b>&co@example.com";
 
 const options: CustomerGateOptions = {
   clientId: CLIENT_ID,
@@ -48,11 +48,16 @@ const options: CustomerGateOptions = {
   },
   authorize: (verified, request) => {
     switch (verified.customer.id) {
-      case 2: return true;
-      case 3: return { plan: 'gold', orders: [{ id: 1, total: '9.99' }] };
-      case 4: return ['a', 'b'];
-      case 5: return false;
-      case 6: return html`<p class="hi">Hello ${verified.customer.email}</p>${html('<hr>')}`;
+      case 2:
+        return true;
+      case 3:
+        return { plan: 'gold', orders: [{ id: 1, total: '9.99' }] };
+      case 4:
+        return ['a', 'b'];
+      case 5:
+        return false;
+      case 6:
+        return html`<p class="hi">Hello ${verified.customer.email}</p>${html('<hr>')}`;
       case 7: {
         const headers = new Headers({
           'Content-Type': 'text/csv',
@@ -66,12 +71,18 @@ const options: CustomerGateOptions = {
         headers.append('Set-Cookie', 'b=2; Path=/');
         return new Response('id,total\n1,9.99\n', { status: 202, headers });
       }
-      case 8: throw new Error('db password is hunter2');
-      case 9: return { ua: request.headers.get('user-agent'), method: request.method, path: new URL(request.url).pathname };
-      case 10: return null as unknown as undefined;
-      case 11: return new Map([['a', 1]]);
-      case 12: return { big: 10n };
-      default: return undefined;
+      case 8:
+        throw new Error('db password is hunter2');
+      case 9:
+        return { ua: request.headers.get('user-agent'), method: request.method, path: new URL(request.url).pathname };
+      case 10:
+        return null as unknown as undefined;
+      case 11:
+        return new Map([['a', 1]]);
+      case 12:
+        return { big: 10n };
+      default:
+        return undefined;
     }
   },
 };
@@ -123,7 +134,11 @@ const encoder = new TextEncoder();
 /** Calls the Fetch handler directly. Bytes, not a string, so no Content-Type is added for us. */
 const sendDirect: Send = async ({ method = 'POST', headers = {}, body }) => {
   const response = await handler(
-    new Request('http://gate.test/customer-gate', { method, headers, body: body === undefined ? null : encoder.encode(body) }),
+    new Request('http://gate.test/customer-gate', {
+      method,
+      headers,
+      body: body === undefined ? null : encoder.encode(body),
+    }),
   );
   return { status: response.status, headers: response.headers, text: await response.text() };
 };
@@ -138,7 +153,8 @@ function sendHttp(port: number): Send {
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
           response.on('end', () => {
             const received = new Headers();
-            for (let i = 0; i < response.rawHeaders.length; i += 2) received.append(response.rawHeaders[i]!, response.rawHeaders[i + 1]!);
+            for (let i = 0; i < response.rawHeaders.length; i += 2)
+              received.append(response.rawHeaders[i]!, response.rawHeaders[i + 1]!);
             resolve({ status: response.statusCode!, headers: received, text: Buffer.concat(chunks).toString('utf8') });
           });
           response.on('error', reject);
@@ -192,92 +208,435 @@ const success = (id: number, extra: Record<string, unknown> = {}) => ({
 
 const cases: Case[] = [
   // origins
-  { name: 'allowed origin, text body with surrounding whitespace', request: post(`  ${token(1)}\r\n\t`), status: 200, allow: ORIGIN, json: success(1), contentType: JSON_TYPE, verified: true,
-    check: (_got, body) => assert.ok(!('data' in body), 'no data key when authorize returns undefined') },
-  { name: 'second listed origin, normalised from HTTPS://Other.Example.com:443/', request: post(token(1), {}, OTHER_ORIGIN), status: 200, allow: OTHER_ORIGIN, json: success(1), verified: true },
-  { name: 'no Origin header (server to server): processed, no CORS header', request: post(token(1), {}, null), status: 200, allow: null, json: success(1), verified: true },
-  { name: 'refused origin: 403 before any verification', request: post(token(1), {}, 'https://evil.example'), status: 403, allow: null, json: { error: 'forbidden' }, verified: false },
-  { name: 'refused origin with an invalid token is still 403, not 401', request: post('garbage', {}, 'https://evil.example'), status: 403, allow: null, json: { error: 'forbidden' } },
-  { name: 'origin "null" (sandboxed frame) refused', request: post(token(1), {}, 'null'), status: 403, allow: null, verified: false },
-  { name: 'origin with a trailing slash refused (exact match)', request: post(token(1), {}, `${ORIGIN}/`), status: 403, allow: null, verified: false },
-  { name: 'origin in other letter case refused (exact match)', request: post(token(1), {}, 'https://SHOP.example.com'), status: 403, allow: null, verified: false },
-  { name: 'origin on another port refused', request: post(token(1), {}, `${ORIGIN}:8443`), status: 403, allow: null, verified: false },
-  { name: 'http:// twin of an https origin refused', request: post(token(1), {}, 'http://shop.example.com'), status: 403, allow: null, verified: false },
-  { name: 'suffix-lookalike origin refused', request: post(token(1), {}, 'https://shop.example.com.evil.example'), status: 403, allow: null, verified: false },
+  {
+    name: 'allowed origin, text body with surrounding whitespace',
+    request: post(`  ${token(1)}\r\n\t`),
+    status: 200,
+    allow: ORIGIN,
+    json: success(1),
+    contentType: JSON_TYPE,
+    verified: true,
+    check: (_got, body) => assert.ok(!('data' in body), 'no data key when authorize returns undefined'),
+  },
+  {
+    name: 'second listed origin, normalised from HTTPS://Other.Example.com:443/',
+    request: post(token(1), {}, OTHER_ORIGIN),
+    status: 200,
+    allow: OTHER_ORIGIN,
+    json: success(1),
+    verified: true,
+  },
+  {
+    name: 'no Origin header (server to server): processed, no CORS header',
+    request: post(token(1), {}, null),
+    status: 200,
+    allow: null,
+    json: success(1),
+    verified: true,
+  },
+  {
+    name: 'refused origin: 403 before any verification',
+    request: post(token(1), {}, 'https://evil.example'),
+    status: 403,
+    allow: null,
+    json: { error: 'forbidden' },
+    verified: false,
+  },
+  {
+    name: 'refused origin with an invalid token is still 403, not 401',
+    request: post('garbage', {}, 'https://evil.example'),
+    status: 403,
+    allow: null,
+    json: { error: 'forbidden' },
+  },
+  {
+    name: 'origin "null" (sandboxed frame) refused',
+    request: post(token(1), {}, 'null'),
+    status: 403,
+    allow: null,
+    verified: false,
+  },
+  {
+    name: 'origin with a trailing slash refused (exact match)',
+    request: post(token(1), {}, `${ORIGIN}/`),
+    status: 403,
+    allow: null,
+    verified: false,
+  },
+  {
+    name: 'origin in other letter case refused (exact match)',
+    request: post(token(1), {}, 'https://SHOP.example.com'),
+    status: 403,
+    allow: null,
+    verified: false,
+  },
+  {
+    name: 'origin on another port refused',
+    request: post(token(1), {}, `${ORIGIN}:8443`),
+    status: 403,
+    allow: null,
+    verified: false,
+  },
+  {
+    name: 'http:// twin of an https origin refused',
+    request: post(token(1), {}, 'http://shop.example.com'),
+    status: 403,
+    allow: null,
+    verified: false,
+  },
+  {
+    name: 'suffix-lookalike origin refused',
+    request: post(token(1), {}, 'https://shop.example.com.evil.example'),
+    status: 403,
+    allow: null,
+    verified: false,
+  },
 
   // preflight and methods
-  { name: 'preflight from an allowed origin', request: { method: 'OPTIONS', headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' } },
-    status: 204, allow: ORIGIN, text: '',
-    headers: { 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'Content-Type', 'access-control-max-age': '600' } },
-  { name: 'preflight from a refused origin', request: { method: 'OPTIONS', headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' } },
-    status: 403, allow: null, json: { error: 'forbidden' },
-    headers: { 'access-control-allow-methods': null, 'access-control-allow-headers': null, 'access-control-max-age': null } },
-  { name: 'OPTIONS without an Origin: not a preflight, says what is allowed', request: { method: 'OPTIONS' },
-    status: 204, allow: null, text: '', headers: { allow: 'POST, OPTIONS', 'access-control-allow-methods': null } },
-  { name: 'GET: 405 with Allow', request: { method: 'GET', headers: { Origin: ORIGIN } }, status: 405, allow: ORIGIN, json: { error: 'method_not_allowed' }, headers: { allow: 'POST, OPTIONS' } },
-  { name: 'PUT with a token: 405, not verified', request: { ...post(token(1)), method: 'PUT' }, status: 405, allow: ORIGIN, json: { error: 'method_not_allowed' }, headers: { allow: 'POST, OPTIONS' }, verified: false },
-  { name: 'DELETE from a refused origin: 403', request: { method: 'DELETE', headers: { Origin: 'https://evil.example' } }, status: 403, allow: null },
+  {
+    name: 'preflight from an allowed origin',
+    request: {
+      method: 'OPTIONS',
+      headers: {
+        Origin: ORIGIN,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'content-type',
+      },
+    },
+    status: 204,
+    allow: ORIGIN,
+    text: '',
+    headers: {
+      'access-control-allow-methods': 'POST',
+      'access-control-allow-headers': 'Content-Type',
+      'access-control-max-age': '600',
+    },
+  },
+  {
+    name: 'preflight from a refused origin',
+    request: {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' },
+    },
+    status: 403,
+    allow: null,
+    json: { error: 'forbidden' },
+    headers: {
+      'access-control-allow-methods': null,
+      'access-control-allow-headers': null,
+      'access-control-max-age': null,
+    },
+  },
+  {
+    name: 'OPTIONS without an Origin: not a preflight, says what is allowed',
+    request: { method: 'OPTIONS' },
+    status: 204,
+    allow: null,
+    text: '',
+    headers: { allow: 'POST, OPTIONS', 'access-control-allow-methods': null },
+  },
+  {
+    name: 'GET: 405 with Allow',
+    request: { method: 'GET', headers: { Origin: ORIGIN } },
+    status: 405,
+    allow: ORIGIN,
+    json: { error: 'method_not_allowed' },
+    headers: { allow: 'POST, OPTIONS' },
+  },
+  {
+    name: 'PUT with a token: 405, not verified',
+    request: { ...post(token(1)), method: 'PUT' },
+    status: 405,
+    allow: ORIGIN,
+    json: { error: 'method_not_allowed' },
+    headers: { allow: 'POST, OPTIONS' },
+    verified: false,
+  },
+  {
+    name: 'DELETE from a refused origin: 403',
+    request: { method: 'DELETE', headers: { Origin: 'https://evil.example' } },
+    status: 403,
+    allow: null,
+  },
 
   // body formats
-  { name: 'JSON body', request: post(JSON.stringify({ token: token(1) }), { 'Content-Type': 'application/json' }), status: 200, allow: ORIGIN, json: success(1), verified: true },
-  { name: 'JSON body with charset and padding', request: post(` {"token": " ${token(1)} "} `, { 'Content-Type': 'Application/JSON; charset="utf-8"' }), status: 200, allow: ORIGIN, json: success(1) },
-  { name: 'form body', request: post(new URLSearchParams({ token: token(1), other: 'x' }).toString(), { 'Content-Type': 'application/x-www-form-urlencoded' }), status: 200, allow: ORIGIN, json: success(1), verified: true },
-  { name: 'text/plain without charset', request: post(token(1), { 'Content-Type': 'text/plain' }), status: 200, allow: ORIGIN, json: success(1) },
-  { name: 'empty text body: 400', request: post(''), status: 400, allow: ORIGIN, json: { error: 'bad_request' }, verified: false },
-  { name: 'whitespace-only text body: 400', request: post(' \n\t '), status: 400, allow: ORIGIN, json: { error: 'bad_request' } },
-  { name: 'POST with no body at all: 400', request: { method: 'POST', headers: { Origin: ORIGIN, 'Content-Type': TEXT } }, status: 400, allow: ORIGIN, json: { error: 'bad_request' } },
-  { name: 'unparsable JSON: 400', request: post(`{"token": "${token(1)}"`, { 'Content-Type': 'application/json' }), status: 400, allow: ORIGIN, json: { error: 'bad_request' }, verified: false },
-  { name: 'JSON without token: 400', request: post('{"jwt": "x"}', { 'Content-Type': 'application/json' }), status: 400, allow: ORIGIN, json: { error: 'bad_request' } },
-  { name: 'JSON token not a string: 400', request: post('{"token": 42}', { 'Content-Type': 'application/json' }), status: 400, allow: ORIGIN, json: { error: 'bad_request' } },
-  { name: 'JSON array: 400', request: post(JSON.stringify([token(1)]), { 'Content-Type': 'application/json' }), status: 400, allow: ORIGIN, json: { error: 'bad_request' } },
-  { name: 'JSON string: 400', request: post(JSON.stringify(token(1)), { 'Content-Type': 'application/json' }), status: 400, allow: ORIGIN, json: { error: 'bad_request' } },
-  { name: 'form without token: 400', request: post('jwt=abc', { 'Content-Type': 'application/x-www-form-urlencoded' }), status: 400, allow: ORIGIN, json: { error: 'bad_request' } },
-  { name: 'form with two tokens: 400', request: post(`token=${token(1)}&token=${token(2)}`, { 'Content-Type': 'application/x-www-form-urlencoded' }), status: 400, allow: ORIGIN, json: { error: 'bad_request' }, verified: false },
-  { name: 'no Content-Type: 415 naming the accepted types', request: { method: 'POST', headers: { Origin: ORIGIN }, body: token(1) }, status: 415, allow: ORIGIN, json: { error: 'unsupported_media_type' }, verified: false,
+  {
+    name: 'JSON body',
+    request: post(JSON.stringify({ token: token(1) }), { 'Content-Type': 'application/json' }),
+    status: 200,
+    allow: ORIGIN,
+    json: success(1),
+    verified: true,
+  },
+  {
+    name: 'JSON body with charset and padding',
+    request: post(` {"token": " ${token(1)} "} `, { 'Content-Type': 'Application/JSON; charset="utf-8"' }),
+    status: 200,
+    allow: ORIGIN,
+    json: success(1),
+  },
+  {
+    name: 'form body',
+    request: post(new URLSearchParams({ token: token(1), other: 'x' }).toString(), {
+      'Content-Type': 'application/x-www-form-urlencoded',
+    }),
+    status: 200,
+    allow: ORIGIN,
+    json: success(1),
+    verified: true,
+  },
+  {
+    name: 'text/plain without charset',
+    request: post(token(1), { 'Content-Type': 'text/plain' }),
+    status: 200,
+    allow: ORIGIN,
+    json: success(1),
+  },
+  {
+    name: 'empty text body: 400',
+    request: post(''),
+    status: 400,
+    allow: ORIGIN,
+    json: { error: 'bad_request' },
+    verified: false,
+  },
+  {
+    name: 'whitespace-only text body: 400',
+    request: post(' \n\t '),
+    status: 400,
+    allow: ORIGIN,
+    json: { error: 'bad_request' },
+  },
+  {
+    name: 'POST with no body at all: 400',
+    request: { method: 'POST', headers: { Origin: ORIGIN, 'Content-Type': TEXT } },
+    status: 400,
+    allow: ORIGIN,
+    json: { error: 'bad_request' },
+  },
+  {
+    name: 'unparsable JSON: 400',
+    request: post(`{"token": "${token(1)}"`, { 'Content-Type': 'application/json' }),
+    status: 400,
+    allow: ORIGIN,
+    json: { error: 'bad_request' },
+    verified: false,
+  },
+  {
+    name: 'JSON without token: 400',
+    request: post('{"jwt": "x"}', { 'Content-Type': 'application/json' }),
+    status: 400,
+    allow: ORIGIN,
+    json: { error: 'bad_request' },
+  },
+  {
+    name: 'JSON token not a string: 400',
+    request: post('{"token": 42}', { 'Content-Type': 'application/json' }),
+    status: 400,
+    allow: ORIGIN,
+    json: { error: 'bad_request' },
+  },
+  {
+    name: 'JSON array: 400',
+    request: post(JSON.stringify([token(1)]), { 'Content-Type': 'application/json' }),
+    status: 400,
+    allow: ORIGIN,
+    json: { error: 'bad_request' },
+  },
+  {
+    name: 'JSON string: 400',
+    request: post(JSON.stringify(token(1)), { 'Content-Type': 'application/json' }),
+    status: 400,
+    allow: ORIGIN,
+    json: { error: 'bad_request' },
+  },
+  {
+    name: 'form without token: 400',
+    request: post('jwt=abc', { 'Content-Type': 'application/x-www-form-urlencoded' }),
+    status: 400,
+    allow: ORIGIN,
+    json: { error: 'bad_request' },
+  },
+  {
+    name: 'form with two tokens: 400',
+    request: post(`token=${token(1)}&token=${token(2)}`, { 'Content-Type': 'application/x-www-form-urlencoded' }),
+    status: 400,
+    allow: ORIGIN,
+    json: { error: 'bad_request' },
+    verified: false,
+  },
+  {
+    name: 'no Content-Type: 415 naming the accepted types',
+    request: { method: 'POST', headers: { Origin: ORIGIN }, body: token(1) },
+    status: 415,
+    allow: ORIGIN,
+    json: { error: 'unsupported_media_type' },
+    verified: false,
     check: (_got, body) => {
-      for (const type of ['text/plain', 'application/json', 'application/x-www-form-urlencoded']) assert.ok(body.message.includes(type), body.message);
-    } },
-  { name: 'application/xml: 415', request: post(`<token>${token(1)}</token>`, { 'Content-Type': 'application/xml' }), status: 415, allow: ORIGIN, json: { error: 'unsupported_media_type' } },
-  { name: 'multipart/form-data: 415', request: post(token(1), { 'Content-Type': 'multipart/form-data; boundary=x' }), status: 415, allow: ORIGIN },
-  { name: 'text/plain in UTF-16: 415', request: post(token(1), { 'Content-Type': 'text/plain; charset=utf-16' }), status: 415, allow: ORIGIN },
-  { name: 'text/plainish lookalike: 415', request: post(token(1), { 'Content-Type': 'text/plainx' }), status: 415, allow: ORIGIN },
-  { name: `body over ${MAX_BODY_BYTES} bytes: 413`, request: post(`${token(1)}${' '.repeat(MAX_BODY_BYTES)}`), status: 413, allow: ORIGIN, json: { error: 'payload_too_large' }, verified: false },
-  { name: 'body of exactly the limit is read', request: post(token(1).padEnd(MAX_BODY_BYTES, ' ')), status: 200, allow: ORIGIN, json: success(1) },
+      for (const type of ['text/plain', 'application/json', 'application/x-www-form-urlencoded'])
+        assert.ok(body.message.includes(type), body.message);
+    },
+  },
+  {
+    name: 'application/xml: 415',
+    request: post(`<token>${token(1)}</token>`, { 'Content-Type': 'application/xml' }),
+    status: 415,
+    allow: ORIGIN,
+    json: { error: 'unsupported_media_type' },
+  },
+  {
+    name: 'multipart/form-data: 415',
+    request: post(token(1), { 'Content-Type': 'multipart/form-data; boundary=x' }),
+    status: 415,
+    allow: ORIGIN,
+  },
+  {
+    name: 'text/plain in UTF-16: 415',
+    request: post(token(1), { 'Content-Type': 'text/plain; charset=utf-16' }),
+    status: 415,
+    allow: ORIGIN,
+  },
+  {
+    name: 'text/plainish lookalike: 415',
+    request: post(token(1), { 'Content-Type': 'text/plainx' }),
+    status: 415,
+    allow: ORIGIN,
+  },
+  {
+    name: `body over ${MAX_BODY_BYTES} bytes: 413`,
+    request: post(`${token(1)}${' '.repeat(MAX_BODY_BYTES)}`),
+    status: 413,
+    allow: ORIGIN,
+    json: { error: 'payload_too_large' },
+    verified: false,
+  },
+  {
+    name: 'body of exactly the limit is read',
+    request: post(token(1).padEnd(MAX_BODY_BYTES, ' ')),
+    status: 200,
+    allow: ORIGIN,
+    json: success(1),
+  },
 
   // refused tokens
-  ...Object.entries(badTokens).map(([code, bad]): Case => ({
-    name: `401 ${code}`,
-    request: post(bad),
-    status: 401,
+  ...Object.entries(badTokens).map(
+    ([code, bad]): Case => ({
+      name: `401 ${code}`,
+      request: post(bad),
+      status: 401,
+      allow: ORIGIN,
+      json: { error: 'invalid_token', code },
+      reported: { phase: 'verify', status: 401, code: code as TokenErrorCode },
+      check: (_got, body) => assert.ok(typeof body.message === 'string' && body.message.length > 10),
+    }),
+  ),
+  {
+    name: 'store predicate throws: 500 generic',
+    request: post(boomToken),
+    status: 500,
     allow: ORIGIN,
-    json: { error: 'invalid_token', code },
-    reported: { phase: 'verify', status: 401, code: code as TokenErrorCode },
-    check: (_got, body) => assert.ok(typeof body.message === 'string' && body.message.length > 10),
-  })),
-  { name: 'store predicate throws: 500 generic', request: post(boomToken), status: 500, allow: ORIGIN, json: { error: 'server_error' }, reported: { phase: 'verify', status: 500 },
-    check: (got) => assert.ok(!got.text.includes('database'), 'the error text must not leak') },
+    json: { error: 'server_error' },
+    reported: { phase: 'verify', status: 500 },
+    check: (got) => assert.ok(!got.text.includes('database'), 'the error text must not leak'),
+  },
 
   // authorize outcomes
-  { name: 'authorize → true: no data', request: post(token(2)), status: 200, allow: ORIGIN, json: success(2), check: (_g, body) => assert.ok(!('data' in body)) },
-  { name: 'authorize → object: data', request: post(token(3)), status: 200, allow: ORIGIN, json: success(3, { data: { plan: 'gold', orders: [{ id: 1, total: '9.99' }] } }) },
-  { name: 'authorize → array: data', request: post(token(4)), status: 200, allow: ORIGIN, json: success(4, { data: ['a', 'b'] }) },
-  { name: 'authorize → false: 403 forbidden', request: post(token(5)), status: 403, allow: ORIGIN, json: { error: 'forbidden' }, verified: true },
-  { name: 'authorize → html(): the fragment, values escaped', request: post(token(6)), status: 200, allow: ORIGIN, contentType: 'text/html; charset=utf-8',
-    text: '<p class="hi">Hello o&#39;brien+&lt;b&gt;bold&lt;/b&gt;&amp;co@example.com</p><hr>' },
-  { name: 'authorize → Response: passed through with CORS and security headers', request: post(token(7)), status: 202, allow: ORIGIN, contentType: 'text/csv', text: 'id,total\n1,9.99\n',
+  {
+    name: 'authorize → true: no data',
+    request: post(token(2)),
+    status: 200,
+    allow: ORIGIN,
+    json: success(2),
+    check: (_g, body) => assert.ok(!('data' in body)),
+  },
+  {
+    name: 'authorize → object: data',
+    request: post(token(3)),
+    status: 200,
+    allow: ORIGIN,
+    json: success(3, { data: { plan: 'gold', orders: [{ id: 1, total: '9.99' }] } }),
+  },
+  {
+    name: 'authorize → array: data',
+    request: post(token(4)),
+    status: 200,
+    allow: ORIGIN,
+    json: success(4, { data: ['a', 'b'] }),
+  },
+  {
+    name: 'authorize → false: 403 forbidden',
+    request: post(token(5)),
+    status: 403,
+    allow: ORIGIN,
+    json: { error: 'forbidden' },
+    verified: true,
+  },
+  {
+    name: 'authorize → html(): the fragment, values escaped',
+    request: post(token(6)),
+    status: 200,
+    allow: ORIGIN,
+    contentType: 'text/html; charset=utf-8',
+    text: '<p class="hi">Hello o&#39;brien+&lt;b&gt;bold&lt;/b&gt;&amp;co@example.com</p><hr>',
+  },
+  {
+    name: 'authorize → Response: passed through with CORS and security headers',
+    request: post(token(7)),
+    status: 202,
+    allow: ORIGIN,
+    contentType: 'text/csv',
+    text: 'id,total\n1,9.99\n',
     headers: { 'x-app': 'passthrough', 'access-control-allow-credentials': null },
     check: (got) => {
       assert.deepEqual(got.headers.getSetCookie(), ['a=1; Path=/', 'b=2; Path=/']);
       assert.match(got.headers.get('vary')!, /Accept-Encoding/);
-    } },
-  { name: 'authorize → Response without Origin: the app\'s "*" removed', request: post(token(7), {}, null), status: 202, allow: null, text: 'id,total\n1,9.99\n' },
-  { name: 'authorize throws: 500 with a generic message', request: post(token(8)), status: 500, allow: ORIGIN, json: { error: 'server_error' }, reported: { phase: 'authorize', status: 500 },
-    check: (got) => assert.ok(!got.text.includes('hunter2')) },
-  { name: 'authorize → null: 500 (fails closed)', request: post(token(10)), status: 500, allow: ORIGIN, json: { error: 'server_error' }, reported: { phase: 'authorize', status: 500 } },
-  { name: 'authorize → Map: 500', request: post(token(11)), status: 500, allow: ORIGIN, reported: { phase: 'authorize', status: 500 } },
-  { name: 'authorize → data JSON cannot encode: 500', request: post(token(12)), status: 500, allow: ORIGIN, reported: { phase: 'authorize', status: 500 } },
-  { name: 'authorize reads the request', request: post(token(9), { 'User-Agent': 'gate-test/1.0' }), status: 200, allow: ORIGIN,
-    json: success(9, { data: { ua: 'gate-test/1.0', method: 'POST', path: '/customer-gate' } }) },
+    },
+  },
+  {
+    name: 'authorize → Response without Origin: the app\'s "*" removed',
+    request: post(token(7), {}, null),
+    status: 202,
+    allow: null,
+    text: 'id,total\n1,9.99\n',
+  },
+  {
+    name: 'authorize throws: 500 with a generic message',
+    request: post(token(8)),
+    status: 500,
+    allow: ORIGIN,
+    json: { error: 'server_error' },
+    reported: { phase: 'authorize', status: 500 },
+    check: (got) => assert.ok(!got.text.includes('hunter2')),
+  },
+  {
+    name: 'authorize → null: 500 (fails closed)',
+    request: post(token(10)),
+    status: 500,
+    allow: ORIGIN,
+    json: { error: 'server_error' },
+    reported: { phase: 'authorize', status: 500 },
+  },
+  {
+    name: 'authorize → Map: 500',
+    request: post(token(11)),
+    status: 500,
+    allow: ORIGIN,
+    reported: { phase: 'authorize', status: 500 },
+  },
+  {
+    name: 'authorize → data JSON cannot encode: 500',
+    request: post(token(12)),
+    status: 500,
+    allow: ORIGIN,
+    reported: { phase: 'authorize', status: 500 },
+  },
+  {
+    name: 'authorize reads the request',
+    request: post(token(9), { 'User-Agent': 'gate-test/1.0' }),
+    status: 200,
+    allow: ORIGIN,
+    json: success(9, { data: { ua: 'gate-test/1.0', method: 'POST', path: '/customer-gate' } }),
+  },
 ];
 
 /** Every string reachable from a value, own properties included (message, stack, cause...). */
@@ -354,7 +713,8 @@ function runTable(label: string, getSend: () => Send) {
         // onError: called exactly when expected, and never sees the token.
         if (c.reported) {
           assert.equal(reported.length, 1, `onError calls: ${reported.map((r) => r.context.phase).join(', ')}`);
-          for (const [key, value] of Object.entries(c.reported)) assert.equal(reported[0]!.context[key as keyof ExchangeErrorContext], value, key);
+          for (const [key, value] of Object.entries(c.reported))
+            assert.equal(reported[0]!.context[key as keyof ExchangeErrorContext], value, key);
           assert.equal(reported[0]!.context.origin, c.request.headers?.['Origin'] ?? null);
         } else {
           assert.equal(reported.length, 0, `unexpected onError: ${reported.map((r) => String(r.error)).join('; ')}`);
@@ -416,11 +776,14 @@ describe('createCustomerGateHandler: misconfiguration fails at start-up', { time
   ];
   for (const [name, value, message] of bad) {
     it(name, () => {
-      assert.throws(() => createCustomerGateHandler(value as CustomerGateOptions), (error: unknown) => {
-        assert.ok(error instanceof TypeError, String(error));
-        assert.match(error.message, message);
-        return true;
-      });
+      assert.throws(
+        () => createCustomerGateHandler(value as CustomerGateOptions),
+        (error: unknown) => {
+          assert.ok(error instanceof TypeError, String(error));
+          assert.match(error.message, message);
+          return true;
+        },
+      );
     });
   }
 
@@ -429,17 +792,34 @@ describe('createCustomerGateHandler: misconfiguration fails at start-up', { time
     const original = console.warn;
     console.warn = (...args: unknown[]) => void warnings.push(args.map(String).join(' '));
     try {
-      createCustomerGateHandler({ ...base, origins: [ORIGIN, 'http://shop.example.com', 'HTTP://Www.Shop.Example.com:80/', 'http://10.0.0.7:8080'] });
+      createCustomerGateHandler({
+        ...base,
+        origins: [ORIGIN, 'http://shop.example.com', 'HTTP://Www.Shop.Example.com:80/', 'http://10.0.0.7:8080'],
+      });
       assert.equal(warnings.length, 1, warnings.join('\n'));
-      assert.match(warnings[0]!, /"origins" allows plain http: http:\/\/shop\.example\.com, http:\/\/www\.shop\.example\.com, http:\/\/10\.0\.0\.7:8080\./);
+      assert.match(
+        warnings[0]!,
+        /"origins" allows plain http: http:\/\/shop\.example\.com, http:\/\/www\.shop\.example\.com, http:\/\/10\.0\.0\.7:8080\./,
+      );
       assert.match(warnings[0]!, /https/);
 
       warnings.length = 0;
-      const loopback = ['http://localhost:8080', 'http://LOCALHOST', 'http://127.0.0.1:3000', 'http://127.45.6.7', 'http://[::1]:9000'];
+      const loopback = [
+        'http://localhost:8080',
+        'http://LOCALHOST',
+        'http://127.0.0.1:3000',
+        'http://127.45.6.7',
+        'http://[::1]:9000',
+      ];
       createCustomerGateHandler({ ...base, origins: [ORIGIN, ...loopback] });
       createCustomerGateHandler({ ...base, origins: () => true });
       assert.deepEqual(warnings, [], 'https, loopback http and predicates are silent');
-      for (const notLoopback of ['http://localhost.example.com', 'http://128.0.0.1', 'http://[::2]', 'http://127.0.0.1.example.com']) {
+      for (const notLoopback of [
+        'http://localhost.example.com',
+        'http://128.0.0.1',
+        'http://[::2]',
+        'http://127.0.0.1.example.com',
+      ]) {
         createCustomerGateHandler({ ...base, origins: [notLoopback] });
       }
       assert.equal(warnings.length, 4, warnings.join('\n'));
@@ -449,20 +829,34 @@ describe('createCustomerGateHandler: misconfiguration fails at start-up', { time
   });
 
   it('accepts origins with default ports and upper case, and keeps explicit ports', async () => {
-    const h = createCustomerGateHandler({ ...base, origins: ['HTTPS://Shop.Example.COM:443', 'http://localhost:8080', 'http://127.0.0.1:80/'] });
+    const h = createCustomerGateHandler({
+      ...base,
+      origins: ['HTTPS://Shop.Example.COM:443', 'http://localhost:8080', 'http://127.0.0.1:80/'],
+    });
     for (const origin of [ORIGIN, 'http://localhost:8080', 'http://127.0.0.1']) {
       const response = await h(new Request('http://gate.test/', { method: 'OPTIONS', headers: { Origin: origin } }));
       assert.equal(response.status, 204, origin);
       assert.equal(response.headers.get('access-control-allow-origin'), origin);
     }
-    const refused = await h(new Request('http://gate.test/', { method: 'OPTIONS', headers: { Origin: 'http://localhost' } }));
+    const refused = await h(
+      new Request('http://gate.test/', { method: 'OPTIONS', headers: { Origin: 'http://localhost' } }),
+    );
     assert.equal(refused.status, 403);
   });
 });
 
 describe('Fetch handler', { timeout: 20_000 }, () => {
-  const request = (body: BodyInit | null, headers: Record<string, string> = {}, init: RequestInit & { duplex?: 'half' } = {}) =>
-    new Request('http://gate.test/customer-gate', { method: 'POST', headers: { Origin: ORIGIN, 'Content-Type': TEXT, ...headers }, body, ...init });
+  const request = (
+    body: BodyInit | null,
+    headers: Record<string, string> = {},
+    init: RequestInit & { duplex?: 'half' } = {},
+  ) =>
+    new Request('http://gate.test/customer-gate', {
+      method: 'POST',
+      headers: { Origin: ORIGIN, 'Content-Type': TEXT, ...headers },
+      body,
+      ...init,
+    });
 
   it('origin predicate: only a literal true allows; a throwing one answers 500', async () => {
     const seen: ExchangeErrorContext[] = [];
@@ -484,7 +878,10 @@ describe('Fetch handler', { timeout: 20_000 }, () => {
     const failed = await h(request(t, { Origin: 'https://throws.example' }));
     assert.equal(failed.status, 500);
     assert.equal(failed.headers.get('access-control-allow-origin'), null);
-    assert.deepEqual(seen.map((c) => [c.phase, c.status]), [['origin', 500]]);
+    assert.deepEqual(
+      seen.map((c) => [c.phase, c.status]),
+      [['origin', 500]],
+    );
   });
 
   it('reads its options once: changing them afterwards changes nothing (a rotation builds a new handler)', async () => {
@@ -499,9 +896,17 @@ describe('Fetch handler', { timeout: 20_000 }, () => {
     const ok = await h(request(token(1)));
     assert.equal(ok.status, 200, 'the secret, store and origin it was built with still apply');
     assert.equal(ok.headers.get('access-control-allow-origin'), ORIGIN);
-    assert.equal((await h(request(token(1), { Origin: OTHER_ORIGIN }))).status, 403, 'an origin added later is not allowed');
+    assert.equal(
+      (await h(request(token(1), { Origin: OTHER_ORIGIN }))).status,
+      403,
+      'an origin added later is not allowed',
+    );
     const rebuilt = createCustomerGateHandler(live);
-    assert.equal((await rebuilt(request(token(1), { Origin: OTHER_ORIGIN }))).status, 401, 'a new handler reads the new options');
+    assert.equal(
+      (await rebuilt(request(token(1), { Origin: OTHER_ORIGIN }))).status,
+      401,
+      'a new handler reads the new options',
+    );
   });
 
   it('stops reading a streamed body once it passes maxBodyBytes, and cancels it', async () => {
@@ -530,7 +935,10 @@ describe('Fetch handler', { timeout: 20_000 }, () => {
 
   it('refuses a declared Content-Length over the limit without reading the body', async () => {
     let pulled = 0;
-    const stream = new ReadableStream<Uint8Array>({ pull: (c) => void (pulled++, c.enqueue(new Uint8Array(10))) }, { highWaterMark: 0 });
+    const stream = new ReadableStream<Uint8Array>(
+      { pull: (c) => void (pulled++, c.enqueue(new Uint8Array(10))) },
+      { highWaterMark: 0 },
+    );
     const response = await handler(request(stream, { 'Content-Length': '10000000' }, { duplex: 'half' }));
     assert.equal(response.status, 413);
     assert.equal(pulled, 0);
@@ -551,7 +959,8 @@ describe('Fetch handler', { timeout: 20_000 }, () => {
   it('passes through Responses whose headers are immutable (redirect) and refuses Response.error()', async () => {
     const h = createCustomerGateHandler({
       ...base,
-      authorize: (verified) => (verified.customer.id === 1 ? Response.redirect('https://app.example/next', 303) : Response.error()),
+      authorize: (verified) =>
+        verified.customer.id === 1 ? Response.redirect('https://app.example/next', 303) : Response.error(),
       onError: () => {},
     });
     const redirected = await h(request(token(1)));
@@ -564,8 +973,19 @@ describe('Fetch handler', { timeout: 20_000 }, () => {
   });
 
   it('a throwing or rejecting onError does not break the response', async () => {
-    for (const onError of [() => { throw new Error('logger down'); }, () => Promise.reject(new Error('logger down'))]) {
-      const h = createCustomerGateHandler({ ...base, onError, authorize: () => { throw new Error('boom'); } });
+    for (const onError of [
+      () => {
+        throw new Error('logger down');
+      },
+      () => Promise.reject(new Error('logger down')),
+    ]) {
+      const h = createCustomerGateHandler({
+        ...base,
+        onError,
+        authorize: () => {
+          throw new Error('boom');
+        },
+      });
       const failed = await h(request(token(1)));
       assert.equal(failed.status, 500);
       assert.equal((await failed.json()).error, 'server_error');
@@ -580,7 +1000,12 @@ describe('Fetch handler', { timeout: 20_000 }, () => {
     const original = console.error;
     console.error = (...args: unknown[]) => void logged.push(args);
     try {
-      const h = createCustomerGateHandler({ ...base, authorize: () => { throw new Error('boom'); } });
+      const h = createCustomerGateHandler({
+        ...base,
+        authorize: () => {
+          throw new Error('boom');
+        },
+      });
       assert.equal((await h(request(badTokens.signature!))).status, 401);
       assert.equal(logged.length, 0);
       assert.equal((await h(request(token(1)))).status, 500);
@@ -612,7 +1037,7 @@ describe('Fetch handler', { timeout: 20_000 }, () => {
     assert.equal((await response.json()).code, 'claims');
   });
 
-  it('the 401 body carries the verifier\'s code and message and nothing else', async () => {
+  it("the 401 body carries the verifier's code and message and nothing else", async () => {
     const response = await handler(request(badTokens.expired!));
     const body = await response.json();
     assert.deepEqual(Object.keys(body).sort(), ['code', 'error', 'message']);

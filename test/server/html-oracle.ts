@@ -8,7 +8,28 @@ type Element = DefaultTreeAdapterMap['element'];
 export const BASE_URL = 'https://shop.example/account/';
 
 /** Attributes a browser loads or navigates to; listed here independently of the implementation. */
-export const URL_ATTRIBUTES = ['href', 'src', 'srcset', 'action', 'formaction', 'xlink:href', 'poster', 'data', 'background', 'cite', 'ping', 'to', 'values', 'from', 'longdesc', 'usemap', 'imagesrcset', 'manifest', 'codebase', 'icon'];
+export const URL_ATTRIBUTES = [
+  'href',
+  'src',
+  'srcset',
+  'action',
+  'formaction',
+  'xlink:href',
+  'poster',
+  'data',
+  'background',
+  'cite',
+  'ping',
+  'to',
+  'values',
+  'from',
+  'longdesc',
+  'usemap',
+  'imagesrcset',
+  'manifest',
+  'codebase',
+  'icon',
+];
 const LISTS: Record<string, RegExp> = { srcset: /[\s,]+/, imagesrcset: /[\s,]+/, ping: /\s+/, values: /;/ };
 
 export interface FoundAttribute {
@@ -24,7 +45,12 @@ export function attributesOf(markup: string): FoundAttribute[] {
   const visit = (node: Node) => {
     if ('attrs' in node) {
       const element = node as Element;
-      for (const attr of element.attrs) found.push({ element: element.tagName, name: attr.prefix ? `${attr.prefix}:${attr.name}` : attr.name, value: attr.value });
+      for (const attr of element.attrs)
+        found.push({
+          element: element.tagName,
+          name: attr.prefix ? `${attr.prefix}:${attr.name}` : attr.name,
+          value: attr.value,
+        });
       if (element.tagName === 'template' && 'content' in element) visit(element.content as unknown as Node);
     }
     if ('childNodes' in node) for (const child of node.childNodes) visit(child as Node);
@@ -39,7 +65,8 @@ export function elementsOf(markup: string): string[] {
   const visit = (node: Node) => {
     if ('tagName' in node) names.push((node as Element).tagName);
     if ('childNodes' in node) for (const child of node.childNodes) visit(child as Node);
-    if ('content' in node && (node as Element).tagName === 'template') visit((node as unknown as { content: Node }).content);
+    if ('content' in node && (node as Element).tagName === 'template')
+      visit((node as unknown as { content: Node }).content);
   };
   visit(parseFragment(markup) as unknown as Node);
   return names;

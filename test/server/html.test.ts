@@ -61,7 +61,9 @@ const PLACES: Array<[string, string, string, string]> = [
 ];
 
 function render(tag: string, name: string, quote: string, close: string, value: unknown) {
-  const strings = Object.assign([`<${tag} ${name}=${quote}`, `${quote}>x${close}`], { raw: [] }) as unknown as TemplateStringsArray;
+  const strings = Object.assign([`<${tag} ${name}=${quote}`, `${quote}>x${close}`], {
+    raw: [],
+  }) as unknown as TemplateStringsArray;
   return html(strings, value).toString();
 }
 
@@ -73,7 +75,12 @@ describe('html tag: URL attributes', () => {
         const markup = render(tag, name, quote, close, url);
         // A list attribute splits on whitespace before any URL parsing: "java\tscript:" is two harmless parts there.
         const splitByBrowser = (name === 'srcset' || name === 'ping') && /[^\s\u0000-\u001f]\s+\S/.test(url);
-        if (!splitByBrowser) assert.equal(attribute(markup, name.toLowerCase()), BLOCKED, `${tag} ${name}=${quote}${JSON.stringify(url)}: ${markup}`);
+        if (!splitByBrowser)
+          assert.equal(
+            attribute(markup, name.toLowerCase()),
+            BLOCKED,
+            `${tag} ${name}=${quote}${JSON.stringify(url)}: ${markup}`,
+          );
         assert.deepEqual(scriptUrlsIn(markup), []);
         cases++;
       }
@@ -98,7 +105,10 @@ describe('html tag: URL attributes', () => {
 
   it('a URL attribute inside <title> or <textarea> is checked too (in SVG they hold markup)', () => {
     const inner = html`<title><a href="${'javascript:alert(1)'}">x</a></title>`;
-    for (const markup of [html`<svg>${inner}</svg>`, html`<svg><textarea><a href="${'javascript:alert(1)'}">x</a></textarea></svg>`].map(String)) {
+    for (const markup of [
+      html`<svg>${inner}</svg>`,
+      html`<svg><textarea><a href="${'javascript:alert(1)'}">x</a></textarea></svg>`,
+    ].map(String)) {
       assert.ok(markup.includes(BLOCKED), markup);
       assert.deepEqual(scriptUrlsIn(markup), [], markup);
     }
@@ -138,7 +148,13 @@ describe('html tag: URL attributes', () => {
   });
 
   it('entity-encoded script URLs in a value are escaped, so the browser reads them as harmless relative URLs', () => {
-    for (const url of ['&#106;avascript:alert(1)', '&#x6a;avascript:alert(1)', 'javascript&colon;alert(1)', 'java&Tab;script:alert(1)', '&#0000106avascript:alert(1)']) {
+    for (const url of [
+      '&#106;avascript:alert(1)',
+      '&#x6a;avascript:alert(1)',
+      'javascript&colon;alert(1)',
+      'java&Tab;script:alert(1)',
+      '&#0000106avascript:alert(1)',
+    ]) {
       const markup = html`<a href="${url}">x</a>`.toString();
       const value = attribute(markup, 'href');
       assert.equal(value, url, 'the DOM holds the text as given, references and all');
@@ -168,19 +184,27 @@ describe('html tag: URL attributes', () => {
       '',
     ];
     for (const url of urls) {
-      for (const markup of [html`<a href="${url}">x</a>`, html`<img src='${url}'>`, html`<a href=${url}>x</a>`].map(String)) {
+      for (const markup of [html`<a href="${url}">x</a>`, html`<img src='${url}'>`, html`<a href=${url}>x</a>`].map(
+        String,
+      )) {
         if (url === '' && markup.includes('href=>')) continue; // an empty unquoted value is no value
         const name = markup.startsWith('<img') ? 'src' : 'href';
         assert.equal(attribute(markup, name), url, markup);
       }
     }
-    assert.equal(html`<img srcset="${'a.png 1x, https://cdn.example/b.png 2x'}">`.toString(), '<img srcset="a.png 1x, https://cdn.example/b.png 2x">');
+    assert.equal(
+      html`<img srcset="${'a.png 1x, https://cdn.example/b.png 2x'}">`.toString(),
+      '<img srcset="a.png 1x, https://cdn.example/b.png 2x">',
+    );
   });
 
   it('checks only attributes that hold a value: static markup and html(string) are trusted as written', () => {
     assert.equal(html`<a href="javascript:void(0)">${'x'}</a>`.toString(), '<a href="javascript:void(0)">x</a>');
     assert.equal(html('<a href="javascript:void(0)">x</a>').toString(), '<a href="javascript:void(0)">x</a>');
-    assert.equal(html`<a title="${'javascript:alert(1)'}" href="/x">x</a>`.toString(), '<a title="javascript:alert(1)" href="/x">x</a>');
+    assert.equal(
+      html`<a title="${'javascript:alert(1)'}" href="/x">x</a>`.toString(),
+      '<a title="javascript:alert(1)" href="/x">x</a>',
+    );
     assert.equal(html`<p>${'javascript:alert(1)'}</p>`.toString(), '<p>javascript:alert(1)</p>');
   });
 });
@@ -188,20 +212,36 @@ describe('html tag: URL attributes', () => {
 describe('html tag: values cannot leave their place', () => {
   it('an unquoted attribute value cannot add attributes', () => {
     const markup = html`<a title=${'x onmouseover=alert(1) href=javascript:alert(1)'} class=c>x</a>`.toString();
-    assert.deepEqual(attributesOf(markup).map((a) => [a.name, a.value]), [['title', 'x onmouseover=alert(1) href=javascript:alert(1)'], ['class', 'c']]);
+    assert.deepEqual(
+      attributesOf(markup).map((a) => [a.name, a.value]),
+      [
+        ['title', 'x onmouseover=alert(1) href=javascript:alert(1)'],
+        ['class', 'c'],
+      ],
+    );
     const quotes = html`<a title=${'"a" \'b\' `c` <d> e=f'}>x</a>`.toString();
-    assert.deepEqual(attributesOf(quotes).map((a) => [a.name, a.value]), [['title', '"a" \'b\' `c` <d> e=f']]);
+    assert.deepEqual(
+      attributesOf(quotes).map((a) => [a.name, a.value]),
+      [['title', '"a" \'b\' `c` <d> e=f']],
+    );
   });
 
   it('an empty unquoted value is written as "", so the next attribute stays an attribute', () => {
     const markup = html`<img src=${''} alt=${null} srcset="${'a.png 1x'}">`.toString();
     assert.equal(markup, '<img src="" alt="" srcset="a.png 1x">');
-    assert.deepEqual(attributesOf(markup).map((a) => a.name), ['src', 'alt', 'srcset']);
+    assert.deepEqual(
+      attributesOf(markup).map((a) => a.name),
+      ['src', 'alt', 'srcset'],
+    );
   });
 
   it('text in <title>, <textarea> and comments stays text', () => {
     const attack = '</textarea></title>--><img src=x onerror=alert(1)>';
-    for (const markup of [html`<textarea>${attack}</textarea>`, html`<title>${attack}</title>`, html`<!-- ${attack} --><p>x</p>`].map(String)) {
+    for (const markup of [
+      html`<textarea>${attack}</textarea>`,
+      html`<title>${attack}</title>`,
+      html`<!-- ${attack} --><p>x</p>`,
+    ].map(String)) {
       assert.ok(!elementsOf(markup).includes('img'), markup);
     }
   });
@@ -215,24 +255,37 @@ describe('html tag: values cannot leave their place', () => {
       ['style', () => html`<style>p { color: ${'red'} }</style>`, /inside <style>/],
       ['SVG script', () => html`<svg><script>${'alert(1)'}</script></svg>`, /inside <script>/],
       ['SVG style', () => html`<svg><style>${'x'}</style></svg>`, /inside <style>/],
-      ['script opened by a nested fragment', () => html`${html`<svg><script>`}${'alert(1)'}</script></svg>`, /inside <script>/],
+      [
+        'script opened by a nested fragment',
+        () => html`${html`<svg><script>`}${'alert(1)'}</script></svg>`,
+        /inside <script>/,
+      ],
       ['between attributes', () => html`<a ${'onclick=alert(1)'}>x</a>`, /inside a tag outside an attribute value/],
-      ['after a quoted value', () => html`<a href="/x"${' onclick=alert(1)'}>x</a>`, /inside a tag outside an attribute value/],
+      [
+        'after a quoted value',
+        () => html`<a href="/x"${' onclick=alert(1)'}>x</a>`,
+        /inside a tag outside an attribute value/,
+      ],
       ['tag name', () => html`<${'img src=x onerror=alert(1)'}>`, /inside a tag outside an attribute value/],
       ['attribute name', () => html`<a data-${'x onclick'}="1">x</a>`, /inside a tag outside an attribute value/],
     ];
-    for (const [name, build, message] of refusals) assert.throws(build, (error: unknown) => error instanceof TypeError && message.test(error.message), name);
+    for (const [name, build, message] of refusals)
+      assert.throws(build, (error: unknown) => error instanceof TypeError && message.test(error.message), name);
   });
 
   it('empty values, and empty fragments, may go anywhere', () => {
-    assert.equal(html`<input ${null}${undefined}${false}${''} ${html('')}${html``} checked>`.toString(), '<input   checked>');
+    assert.equal(
+      html`<input ${null}${undefined}${false}${''} ${html('')}${html``} checked>`.toString(),
+      '<input   checked>',
+    );
     assert.equal(html`<button onclick="${''}">x</button>`.toString(), '<button onclick="">x</button>');
     assert.equal(html`<script>${null}</script>`.toString(), '<script></script>');
     assert.equal(html`<p>${html('<b>')}${'<i>'}${html('</b>')}</p>`.toString(), '<p><b>&lt;i&gt;</b></p>');
   });
 
   it('leaves raw text after </script> and </style> to the usual rules', () => {
-    const markup = html`<script>let a = 1;</script><a href="${'javascript:alert(1)'}">x</a><style>p{}</StyLe ><p>${'<b>'}</p>`.toString();
+    const markup =
+      html`<script>let a = 1;</script><a href="${'javascript:alert(1)'}">x</a><style>p{}</StyLe ><p>${'<b>'}</p>`.toString();
     assert.equal(attribute(markup, 'href'), BLOCKED);
     assert.ok(markup.endsWith('<p>&lt;b&gt;</p>'));
   });
@@ -243,7 +296,10 @@ describe('html tag: a nested fragment has no more power than its values', () => 
 
   it('a fragment placed in an attribute list is refused, so it cannot add attributes', () => {
     const attributes = html`data-sku=${hostileSku}`;
-    assert.throws(() => html`<button ${attributes}>Buy</button>`, (error: unknown) => error instanceof TypeError && /only where an element's content goes/.test(error.message));
+    assert.throws(
+      () => html`<button ${attributes}>Buy</button>`,
+      (error: unknown) => error instanceof TypeError && /only where an element's content goes/.test(error.message),
+    );
   });
 
   it('a fragment placed as an unquoted, quoted or URL attribute value is refused', () => {
@@ -281,4 +337,3 @@ describe('html tag: a nested fragment has no more power than its values', () => 
     assert.equal(html`${html`<a href=`}${'javascript:alert(1)'}>x</a>`.toString(), `<a href=${BLOCKED}>x</a>`);
   });
 });
-

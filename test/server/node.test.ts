@@ -24,7 +24,12 @@ const ORIGIN = 'https://shop.example.com';
 const TEXT = 'text/plain;charset=UTF-8';
 
 const mint = (id: number) =>
-  mintCustomerToken({ clientId: CLIENT_ID, clientSecret: SECRET, storeHash: STORE, customer: { id, email: `c${id}@example.com` } });
+  mintCustomerToken({
+    clientId: CLIENT_ID,
+    clientSecret: SECRET,
+    storeHash: STORE,
+    customer: { id, email: `c${id}@example.com` },
+  });
 const token = await mint(1);
 const readerToken = await mint(9);
 
@@ -72,18 +77,36 @@ interface Got {
 
 function send(
   port: number,
-  { method = 'POST', path = '/customer-gate', headers = {}, body, agent }: {
-    method?: string; path?: string; headers?: Record<string, string>; body?: string; agent?: http.Agent;
+  {
+    method = 'POST',
+    path = '/customer-gate',
+    headers = {},
+    body,
+    agent,
+  }: {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    agent?: http.Agent;
   },
 ): Promise<Got> {
   return new Promise((resolve, reject) => {
-    const request = http.request({ host: '127.0.0.1', port, path, method, headers, agent: agent ?? false }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () =>
-        resolve({ status: response.statusCode!, headers: response.headers, text: Buffer.concat(chunks).toString('utf8'), reusedSocket: request.reusedSocket }),
-      );
-    });
+    const request = http.request(
+      { host: '127.0.0.1', port, path, method, headers, agent: agent ?? false },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode!,
+            headers: response.headers,
+            text: Buffer.concat(chunks).toString('utf8'),
+            reusedSocket: request.reusedSocket,
+          }),
+        );
+      },
+    );
     request.on('error', reject);
     request.end(body);
   });
@@ -105,59 +128,68 @@ const paths = [
  * server then closed the connection (within two seconds) while the client was still mid-body.
  */
 function streamUntilAnswered(port: number, headers: Record<string, string>, maxChunks = 512) {
-  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string; written: number; closedByServer: boolean }>(
-    (resolve, reject) => {
-      let written = 0;
-      let answered = false;
-      const request = http.request({
-        host: '127.0.0.1',
-        port,
-        path: '/customer-gate',
-        method: 'POST',
-        headers: { 'Transfer-Encoding': 'chunked', ...headers },
-        agent: false,
-      });
-      request.on('error', (error) => {
-        if (!answered) reject(error);
-      });
-      request.on('response', (response) => {
-        answered = true;
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', () => {});
-        response.on('end', () => {
-          const result = { status: response.statusCode!, headers: response.headers, text: Buffer.concat(chunks).toString('utf8'), written };
-          const socket = request.socket;
-          if (!socket || socket.destroyed) return resolve({ ...result, closedByServer: true });
-          const timer = setTimeout(() => {
-            request.destroy();
-            resolve({ ...result, closedByServer: false });
-          }, 2000);
-          socket.once('close', () => {
-            clearTimeout(timer);
-            resolve({ ...result, closedByServer: true });
-          });
+  return new Promise<{
+    status: number;
+    headers: http.IncomingHttpHeaders;
+    text: string;
+    written: number;
+    closedByServer: boolean;
+  }>((resolve, reject) => {
+    let written = 0;
+    let answered = false;
+    const request = http.request({
+      host: '127.0.0.1',
+      port,
+      path: '/customer-gate',
+      method: 'POST',
+      headers: { 'Transfer-Encoding': 'chunked', ...headers },
+      agent: false,
+    });
+    request.on('error', (error) => {
+      if (!answered) reject(error);
+    });
+    request.on('response', (response) => {
+      answered = true;
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', () => {});
+      response.on('end', () => {
+        const result = {
+          status: response.statusCode!,
+          headers: response.headers,
+          text: Buffer.concat(chunks).toString('utf8'),
+          written,
+        };
+        const socket = request.socket;
+        if (!socket || socket.destroyed) return resolve({ ...result, closedByServer: true });
+        const timer = setTimeout(() => {
+          request.destroy();
+          resolve({ ...result, closedByServer: false });
+        }, 2000);
+        socket.once('close', () => {
+          clearTimeout(timer);
+          resolve({ ...result, closedByServer: true });
         });
       });
-      const chunk = Buffer.alloc(64 * 1024, 0x61);
-      void (async () => {
-        while (!answered && written < maxChunks) {
-          written++;
-          if (!request.write(chunk)) {
-            await new Promise<void>((done) => {
-              const finish = () => {
-                request.off('drain', finish).off('close', finish).off('response', finish);
-                done();
-              };
-              request.on('drain', finish).on('close', finish).on('response', finish);
-            });
-          }
-          await tick();
+    });
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    void (async () => {
+      while (!answered && written < maxChunks) {
+        written++;
+        if (!request.write(chunk)) {
+          await new Promise<void>((done) => {
+            const finish = () => {
+              request.off('drain', finish).off('close', finish).off('response', finish);
+              done();
+            };
+            request.on('drain', finish).on('close', finish).on('response', finish);
+          });
         }
-        if (!answered) request.end();
-      })();
-    },
-  );
+        await tick();
+      }
+      if (!answered) request.end();
+    })();
+  });
 }
 
 /** Sends a request head declaring a huge Content-Length and only a few body bytes. */
@@ -175,7 +207,9 @@ function declareHugeBody(port: number, headers: string) {
       clearTimeout(timer);
       resolve({ head: received, closedByServer: true });
     });
-    socket.write(`POST /customer-gate HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}Content-Length: 50000000\r\n\r\neyJhbGciOi`);
+    socket.write(
+      `POST /customer-gate HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}Content-Length: 50000000\r\n\r\neyJhbGciOi`,
+    );
   });
 }
 
@@ -201,7 +235,10 @@ for (const [label, port] of paths) {
     });
 
     it('refuses a disallowed origin sending a huge body without reading it', async () => {
-      const { head, closedByServer } = await declareHugeBody(port, 'Origin: https://evil.example\r\nContent-Type: text/plain\r\n');
+      const { head, closedByServer } = await declareHugeBody(
+        port,
+        'Origin: https://evil.example\r\nContent-Type: text/plain\r\n',
+      );
       assert.match(head, /^HTTP\/1\.1 403 /);
       assert.doesNotMatch(head, /access-control-allow-origin/i);
       assert.ok(closedByServer);
@@ -210,9 +247,18 @@ for (const [label, port] of paths) {
     it('keeps the connection after refusing a small body (it is cheap to discard)', async () => {
       const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
       try {
-        const refused = await send(port, { headers: { Origin: ORIGIN, 'Content-Type': 'application/xml' }, body: token, agent });
+        const refused = await send(port, {
+          headers: { Origin: ORIGIN, 'Content-Type': 'application/xml' },
+          body: token,
+          agent,
+        });
         assert.equal(refused.status, 415);
-        const wrongMethod = await send(port, { method: 'PUT', headers: { Origin: ORIGIN, 'Content-Type': TEXT }, body: token, agent });
+        const wrongMethod = await send(port, {
+          method: 'PUT',
+          headers: { Origin: ORIGIN, 'Content-Type': TEXT },
+          body: token,
+          agent,
+        });
         assert.equal(wrongMethod.status, 405);
         const ok = await send(port, { headers: { Origin: ORIGIN, 'Content-Type': TEXT }, body: token, agent });
         assert.equal(ok.status, 200);
@@ -225,7 +271,9 @@ for (const [label, port] of paths) {
     it('survives a client that disconnects mid-body', async () => {
       await new Promise<void>((resolve) => {
         const socket = net.connect(port, '127.0.0.1', () => {
-          socket.write(`POST /customer-gate HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 5000\r\n\r\neyJhbGci`);
+          socket.write(
+            `POST /customer-gate HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 5000\r\n\r\neyJhbGci`,
+          );
           setTimeout(() => {
             socket.destroy();
             resolve();
@@ -245,7 +293,9 @@ for (const [label, port] of paths) {
   });
 }
 
-describe('toNodeListener: the Request handed to authorize on the fast path is built lazily', { timeout: 20_000 }, () => {
+describe('toNodeListener: the Request handed to authorize on the fast path is built lazily', {
+  timeout: 20_000,
+}, () => {
   /** Counts Request and Response constructions while `run` executes. */
   async function counting<T>(run: () => Promise<T>): Promise<{ result: T; requests: number; responses: number }> {
     const RealRequest = globalThis.Request;
@@ -273,7 +323,9 @@ describe('toNodeListener: the Request handed to authorize on the fast path is bu
   }
 
   it('builds no Request and no Response when authorize ignores the request', async () => {
-    const { result, requests, responses } = await counting(() => exchange(fastPort, token, { 'User-Agent': 'gate-test/2.0' }));
+    const { result, requests, responses } = await counting(() =>
+      exchange(fastPort, token, { 'User-Agent': 'gate-test/2.0' }),
+    );
     assert.equal(result.status, 200);
     assert.deepEqual(JSON.parse(result.text).data, { ok: true });
     assert.equal(requests, 0);
@@ -324,7 +376,11 @@ describe('toNodeListener in Express', { timeout: 20_000 }, () => {
     for (const [parserName, middleware] of Object.entries(parsers)) {
       it(`${listenerName}, ${parserName}: every body format, preflight and methods`, async () => {
         const app = express();
-        app.use(...(middleware.length ? middleware : [(_req: express.Request, _res: express.Response, next: express.NextFunction) => next()]));
+        app.use(
+          ...(middleware.length
+            ? middleware
+            : [(_req: express.Request, _res: express.Response, next: express.NextFunction) => next()]),
+        );
         app.all('/customer-gate', makeListener());
         const port = await listen(app);
         for (const [format, { body, ...headers }] of Object.entries(bodies)) {
@@ -333,7 +389,10 @@ describe('toNodeListener in Express', { timeout: 20_000 }, () => {
           assert.equal(JSON.parse(got.text).customer.id, 1);
           assert.equal(got.headers['access-control-allow-origin'], ORIGIN);
         }
-        const preflight = await send(port, { method: 'OPTIONS', headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'POST' } });
+        const preflight = await send(port, {
+          method: 'OPTIONS',
+          headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'POST' },
+        });
         assert.equal(preflight.status, 204);
         assert.equal(preflight.headers['access-control-allow-methods'], 'POST');
         assert.equal((await send(port, { method: 'GET', headers: { Origin: ORIGIN } })).status, 405);
@@ -358,11 +417,14 @@ describe('toNodeListener in Express', { timeout: 20_000 }, () => {
     });
   }
 
-  it('passes a failing foreign handler\'s error to next()', async () => {
+  it("passes a failing foreign handler's error to next()", async () => {
     const app = express();
-    app.post('/boom', toNodeListener(() => {
-      throw new Error('handler failed');
-    }));
+    app.post(
+      '/boom',
+      toNodeListener(() => {
+        throw new Error('handler failed');
+      }),
+    );
     app.use((error: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
       res.status(418).send(`caught: ${error.message}`);
     });
@@ -382,7 +444,11 @@ describe('toNodeListener: generic path for any Fetch handler', { timeout: 20_000
     const port = await listen(
       toNodeListener(async (request) => {
         const body = await request.text();
-        const headers = new Headers({ 'X-Method': request.method, 'X-Url': request.url, 'X-Length': String(body.length) });
+        const headers = new Headers({
+          'X-Method': request.method,
+          'X-Url': request.url,
+          'X-Length': String(body.length),
+        });
         headers.append('Set-Cookie', 'a=1');
         headers.append('Set-Cookie', 'b=2');
         return new Response(body.toUpperCase(), { status: 201, statusText: 'Made', headers });
@@ -455,9 +521,19 @@ describe('toNodeListener: generic path for any Fetch handler', { timeout: 20_000
   it('re-serialises a body that Express already parsed', async () => {
     const app = express();
     app.use(express.json());
-    app.post('/echo', toNodeListener(async (request) => new Response(await request.text(), { headers: { 'X-Type': request.headers.get('content-type') ?? '' } })));
+    app.post(
+      '/echo',
+      toNodeListener(
+        async (request) =>
+          new Response(await request.text(), { headers: { 'X-Type': request.headers.get('content-type') ?? '' } }),
+      ),
+    );
     const port = await listen(app);
-    const got = await send(port, { path: '/echo', body: '{ "a" : [1, 2] }', headers: { 'Content-Type': 'application/json' } });
+    const got = await send(port, {
+      path: '/echo',
+      body: '{ "a" : [1, 2] }',
+      headers: { 'Content-Type': 'application/json' },
+    });
     assert.equal(got.text, '{"a":[1,2]}');
     assert.equal(got.headers['x-type'], 'application/json');
   });
@@ -467,13 +543,20 @@ describe('onError on the Node paths', { timeout: 20_000 }, () => {
   it('receives refusals with their code and never the token', async () => {
     reported.length = 0;
     const expired = await mintCustomerToken({
-      clientId: CLIENT_ID, clientSecret: SECRET, storeHash: STORE, customer: { id: 1, email: 'c1@example.com' }, issuedAt: 1_000_000,
+      clientId: CLIENT_ID,
+      clientSecret: SECRET,
+      storeHash: STORE,
+      customer: { id: 1, email: 'c1@example.com' },
+      issuedAt: 1_000_000,
     });
     for (const [, port] of paths) assert.equal((await exchange(port, expired)).status, 401);
-    assert.deepEqual(reported.map((c) => [c.phase, c.status, c.code, c.origin, c.method]), [
-      ['verify', 401, 'expired', ORIGIN, 'POST'],
-      ['verify', 401, 'expired', ORIGIN, 'POST'],
-    ]);
+    assert.deepEqual(
+      reported.map((c) => [c.phase, c.status, c.code, c.origin, c.method]),
+      [
+        ['verify', 401, 'expired', ORIGIN, 'POST'],
+        ['verify', 401, 'expired', ORIGIN, 'POST'],
+      ],
+    );
     assert.ok(!JSON.stringify(reported).includes(expired.split('.')[2]!));
   });
 });

@@ -52,24 +52,40 @@ const badTokens: Array<[string, () => Promise<string> | string, TokenErrorCode]>
   ['header without alg', () => forge({ typ: 'JWT' }, goodPayload()), 'malformed'],
   ['wrong secret', () => mint({ clientSecret: OTHER_SECRET }), 'signature'],
   ['HS256 with wrong secret', () => mint({ clientSecret: OTHER_SECRET, algorithm: 'HS256' }), 'signature'],
-  ['header alg swapped HS512 to HS256', () => {
-    const [, payload, signature] = goodToken.split('.');
-    return `${b64({ alg: 'HS256', typ: 'JWT' })}.${payload}.${signature}`;
-  }, 'signature'],
-  ['tampered payload', () => {
-    const [header, , signature] = goodToken.split('.');
-    return `${header}.${b64({ ...goodPayload(), customer: { id: 1, email: 'admin@example.com' } })}.${signature}`;
-  }, 'signature'],
-  ['tampered signature', () => {
-    const sig = goodToken.split('.')[2]!;
-    return goodToken.slice(0, -sig.length) + (sig[0] === 'A' ? 'B' : 'A') + sig.slice(1);
-  }, 'signature'],
-  ['non-canonical signature encoding (unused low bits set)', () => {
-    const sig = goodToken.split('.')[2]!; // HS512: 86 characters, the last carries 4 unused bits
-    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-    const last = alphabet.indexOf(sig.at(-1)!);
-    return goodToken.slice(0, -1) + alphabet[last ^ 1];
-  }, 'signature'],
+  [
+    'header alg swapped HS512 to HS256',
+    () => {
+      const [, payload, signature] = goodToken.split('.');
+      return `${b64({ alg: 'HS256', typ: 'JWT' })}.${payload}.${signature}`;
+    },
+    'signature',
+  ],
+  [
+    'tampered payload',
+    () => {
+      const [header, , signature] = goodToken.split('.');
+      return `${header}.${b64({ ...goodPayload(), customer: { id: 1, email: 'admin@example.com' } })}.${signature}`;
+    },
+    'signature',
+  ],
+  [
+    'tampered signature',
+    () => {
+      const sig = goodToken.split('.')[2]!;
+      return goodToken.slice(0, -sig.length) + (sig[0] === 'A' ? 'B' : 'A') + sig.slice(1);
+    },
+    'signature',
+  ],
+  [
+    'non-canonical signature encoding (unused low bits set)',
+    () => {
+      const sig = goodToken.split('.')[2]!; // HS512: 86 characters, the last carries 4 unused bits
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      const last = alphabet.indexOf(sig.at(-1)!);
+      return goodToken.slice(0, -1) + alphabet[last ^ 1];
+    },
+    'signature',
+  ],
   ['signature removed', () => goodToken.slice(0, goodToken.lastIndexOf('.') + 1), 'malformed'],
   ['truncated', () => goodToken.slice(0, goodToken.length - 10), 'signature'],
   ['truncated mid-payload', () => goodToken.slice(0, goodToken.indexOf('.') + 20), 'malformed'],
@@ -105,7 +121,11 @@ const badTokens: Array<[string, () => Promise<string> | string, TokenErrorCode]>
   ['aud list without our client id', () => claims({ aud: ['a', 'b'] }), 'audience'],
   ['wrong iss', () => claims({ iss: 'bc/other' }), 'issuer'],
   ['missing iss', () => claims({ iss: undefined }), 'issuer'],
-  ['Customer Login token', () => claims({ iss: CLIENT_ID, operation: 'customer_login', sub: undefined, aud: undefined }), 'operation'],
+  [
+    'Customer Login token',
+    () => claims({ iss: CLIENT_ID, operation: 'customer_login', sub: undefined, aud: undefined }),
+    'operation',
+  ],
   ['customer_login operation from bc/apps', () => claims({ operation: 'customer_login' }), 'operation'],
   ['iss is the client ID but operation is current_customer', () => claims({ iss: CLIENT_ID }), 'issuer'],
   ['missing operation', () => claims({ operation: undefined }), 'operation'],
@@ -121,7 +141,11 @@ const badTokens: Array<[string, () => Promise<string> | string, TokenErrorCode]>
   ['customer.id fractional', () => claims({ customer: { id: 1.5, email: 'a@example.com' } }), 'claims'],
   ['customer.id beyond safe integers', () => claims({ customer: { id: 2 ** 60, email: 'a@example.com' } }), 'claims'],
   ['customer.email missing', () => claims({ customer: { id: 7 } }), 'claims'],
-  ['customer.group_id an object', () => claims({ customer: { id: 7, email: 'a@example.com', group_id: {} } }), 'claims'],
+  [
+    'customer.group_id an object',
+    () => claims({ customer: { id: 7, email: 'a@example.com', group_id: {} } }),
+    'claims',
+  ],
   ['oversized token', () => mint({ claims: { padding: 'x'.repeat(5000) } }), 'too_large'],
   ['oversized garbage', () => 'a'.repeat(1_000_000), 'too_large'],
   ['leading whitespace', () => ` ${goodToken}`, 'malformed'],
@@ -188,7 +212,13 @@ describe('verifier: good tokens', () => {
   it('accepts expiry within the clock tolerance, and refuses it once tolerance is zero', async () => {
     const token = await mint({ issuedAt: NOW - 900 - 20 });
     assert.equal((await verify(token)).customer.id, 4927);
-    const strict = createVerifier({ clientId: CLIENT_ID, clientSecret: SECRET, stores: STORE, clockTolerance: 0, now: () => NOW * 1000 });
+    const strict = createVerifier({
+      clientId: CLIENT_ID,
+      clientSecret: SECRET,
+      stores: STORE,
+      clockTolerance: 0,
+      now: () => NOW * 1000,
+    });
     await assert.rejects(strict(token), { code: 'expired' });
   });
 
@@ -197,7 +227,10 @@ describe('verifier: good tokens', () => {
   });
 
   it('returns group_id given as a number as a string, and absent as null', async () => {
-    assert.equal((await verify(await mint({ customer: { id: 9, email: 'n@example.com', groupId: 12 } }))).customer.groupId, '12');
+    assert.equal(
+      (await verify(await mint({ customer: { id: 9, email: 'n@example.com', groupId: 12 } }))).customer.groupId,
+      '12',
+    );
     const numeric = await claims({ customer: { id: 9, email: 'n@example.com', group_id: 12 } });
     assert.equal((await verify(numeric)).customer.groupId, '12');
     assert.equal((await verify(await mint({ customer: { id: 9, email: 'n@example.com' } }))).customer.groupId, null);
@@ -208,7 +241,12 @@ describe('verifier: good tokens', () => {
   });
 
   it('accepts any store in a list, and consults a sync or async predicate', async () => {
-    const listed = createVerifier({ clientId: CLIENT_ID, clientSecret: SECRET, stores: ['zzz', STORE], now: () => NOW * 1000 });
+    const listed = createVerifier({
+      clientId: CLIENT_ID,
+      clientSecret: SECRET,
+      stores: ['zzz', STORE],
+      now: () => NOW * 1000,
+    });
     assert.equal((await listed(goodToken)).storeHash, STORE);
 
     const seen: string[] = [];
@@ -228,7 +266,12 @@ describe('verifier: good tokens', () => {
 
   it('never consults the store predicate for a token with a bad signature', async () => {
     let calls = 0;
-    const predicate = createVerifier({ clientId: CLIENT_ID, clientSecret: SECRET, now: () => NOW * 1000, stores: () => (calls++, true) });
+    const predicate = createVerifier({
+      clientId: CLIENT_ID,
+      clientSecret: SECRET,
+      now: () => NOW * 1000,
+      stores: () => (calls++, true),
+    });
     await assert.rejects(predicate(await mint({ clientSecret: OTHER_SECRET })), { code: 'signature' });
     assert.equal(calls, 0);
   });
@@ -250,7 +293,9 @@ describe('verifier: good tokens', () => {
     assert.ok(wrongIssuer instanceof CustomerTokenError);
     assert.equal(wrongIssuer.code, 'issuer');
     assert.doesNotMatch(wrongIssuer.message, /Customer Login/);
-    const login = await verify(await claims({ iss: CLIENT_ID, operation: 'customer_login', aud: undefined })).catch((error: unknown) => error);
+    const login = await verify(await claims({ iss: CLIENT_ID, operation: 'customer_login', aud: undefined })).catch(
+      (error: unknown) => error,
+    );
     assert.ok(login instanceof CustomerTokenError);
     assert.equal(login.code, 'operation');
     assert.match(login.message, /Customer Login token/);
@@ -263,7 +308,13 @@ describe('verifier: good tokens', () => {
   });
 
   it('restricts algorithms when asked', async () => {
-    const only512 = createVerifier({ clientId: CLIENT_ID, clientSecret: SECRET, stores: STORE, algorithms: ['HS512'], now: () => NOW * 1000 });
+    const only512 = createVerifier({
+      clientId: CLIENT_ID,
+      clientSecret: SECRET,
+      stores: STORE,
+      algorithms: ['HS512'],
+      now: () => NOW * 1000,
+    });
     assert.equal((await only512(goodToken)).customer.id, 4927);
     await assert.rejects(only512(await mint({ algorithm: 'HS256' })), { code: 'algorithm' });
   });
@@ -312,7 +363,10 @@ describe('verifier options: verifyCustomerToken reads them on every call, create
   });
 
   it('other options changed in place take effect too (algorithms, clockTolerance, clientId)', async () => {
-    const options: Parameters<typeof verifyCustomerToken>[1] & { algorithms?: Array<'HS256' | 'HS512'> } = { ...fresh(), algorithms: ['HS256', 'HS512'] };
+    const options: Parameters<typeof verifyCustomerToken>[1] & { algorithms?: Array<'HS256' | 'HS512'> } = {
+      ...fresh(),
+      algorithms: ['HS256', 'HS512'],
+    };
     assert.equal((await verifyCustomerToken(goodToken, options)).customer.id, 4927);
     options.algorithms!.splice(1, 1);
     await assert.rejects(verifyCustomerToken(goodToken, options), { code: 'algorithm' });
@@ -362,7 +416,12 @@ describe('verifier options: verifyCustomerToken reads them on every call, create
 
   it('a stores function is called on every verification, so it may follow live installations', async () => {
     const installed = new Set([STORE]);
-    const verifyLive = createVerifier({ clientId: CLIENT_ID, clientSecret: SECRET, stores: (hash) => installed.has(hash), now: () => NOW * 1000 });
+    const verifyLive = createVerifier({
+      clientId: CLIENT_ID,
+      clientSecret: SECRET,
+      stores: (hash) => installed.has(hash),
+      now: () => NOW * 1000,
+    });
     assert.equal((await verifyLive(goodToken)).storeHash, STORE);
     installed.delete(STORE);
     await assert.rejects(verifyLive(goodToken), { code: 'store' });
@@ -384,12 +443,15 @@ describe('verifier: configuration errors surface at creation', () => {
   ];
   for (const [name, options, message] of cases) {
     it(name, () => {
-      assert.throws(() => createVerifier(options as never), (error: unknown) => {
-        assert.ok(error instanceof TypeError);
-        assert.match(error.message, message);
-        assert.ok(!error.message.includes(SECRET));
-        return true;
-      });
+      assert.throws(
+        () => createVerifier(options as never),
+        (error: unknown) => {
+          assert.ok(error instanceof TypeError);
+          assert.match(error.message, message);
+          assert.ok(!error.message.includes(SECRET));
+          return true;
+        },
+      );
     });
   }
 });

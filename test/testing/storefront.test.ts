@@ -56,19 +56,32 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function start(extra: Partial<MockStorefrontOptions> = {}): Promise<{ store: MockStorefront; at: StorefrontAddress }> {
-  const store = createMockStorefront({ clientId, clientSecret, storeHash, customers, root: join(dir, 'root'), ...extra });
+async function start(
+  extra: Partial<MockStorefrontOptions> = {},
+): Promise<{ store: MockStorefront; at: StorefrontAddress }> {
+  const store = createMockStorefront({
+    clientId,
+    clientSecret,
+    storeHash,
+    customers,
+    root: join(dir, 'root'),
+    ...extra,
+  });
   const at = await store.listen();
   return { store, at };
 }
 
 function tokenUrl(at: StorefrontAddress, id: string | null = clientId): string {
-  return id === null ? `${at.origin}/customer/current.jwt` : `${at.origin}/customer/current.jwt?app_client_id=${encodeURIComponent(id)}`;
+  return id === null
+    ? `${at.origin}/customer/current.jwt`
+    : `${at.origin}/customer/current.jwt?app_client_id=${encodeURIComponent(id)}`;
 }
 
 /** Signs in through the HTTP route, as a browser would, and returns the session cookie. */
 async function signInByRoute(at: StorefrontAddress, customer: string): Promise<string> {
-  const response = await fetch(`${at.origin}/login?customer=${encodeURIComponent(customer)}&return=/account`, { redirect: 'manual' });
+  const response = await fetch(`${at.origin}/login?customer=${encodeURIComponent(customer)}&return=/account`, {
+    redirect: 'manual',
+  });
   assert.equal(response.status, 303);
   assert.equal(response.headers.get('location'), '/account');
   const setCookie = response.headers.get('set-cookie') ?? '';
@@ -80,7 +93,10 @@ async function signInByRoute(at: StorefrontAddress, customer: string): Promise<s
 }
 
 /** A GET with the path sent exactly as given (fetch would normalise `..`). */
-function rawGet(at: StorefrontAddress, path: string): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+function rawGet(
+  at: StorefrontAddress,
+  path: string,
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port: at.port, path, method: 'GET' }, (res) => {
       let body = '';
@@ -153,12 +169,20 @@ describe('token route', () => {
     assert.deepEqual(Object.keys(body), ['token']);
     assert.equal((await verify(body.token)).customer.id, 2);
 
-    for (const accept of ['text/plain', '*/*', 'application/json, text/plain', 'application/json;q=0.5, text/plain', 'text/*, application/json;q=0.9']) {
+    for (const accept of [
+      'text/plain',
+      '*/*',
+      'application/json, text/plain',
+      'application/json;q=0.5, text/plain',
+      'text/*, application/json;q=0.9',
+    ]) {
       const text = await fetch(tokenUrl(at), { headers: { Cookie: cookie, Accept: accept } });
       assert.match(text.headers.get('content-type') ?? '', /^text\/plain/, accept);
       assert.equal((await verify(await text.text())).customer.id, 2);
     }
-    const ranked = await fetch(tokenUrl(at), { headers: { Cookie: cookie, Accept: 'text/plain;q=0.2, application/json' } });
+    const ranked = await fetch(tokenUrl(at), {
+      headers: { Cookie: cookie, Accept: 'text/plain;q=0.2, application/json' },
+    });
     assert.match(ranked.headers.get('content-type') ?? '', /^application\/json/);
     await ranked.arrayBuffer();
   });
@@ -206,7 +230,10 @@ describe('token route', () => {
 
   it('signs out through /login.php?action=logout and a POST /logout form too', async () => {
     const one = store.signIn(1);
-    const viaStencil = await fetch(`${at.origin}/login.php?action=logout`, { headers: { Cookie: one }, redirect: 'manual' });
+    const viaStencil = await fetch(`${at.origin}/login.php?action=logout`, {
+      headers: { Cookie: one },
+      redirect: 'manual',
+    });
     assert.equal(viaStencil.status, 303);
     assert.equal((await fetch(tokenUrl(at), { headers: { Cookie: one } })).status, 404);
 
@@ -238,7 +265,9 @@ describe('token route', () => {
     const grace = await signInByRoute(at, 'grace@example.com');
     assert.notEqual(ada, grace);
     const [a, g] = await Promise.all(
-      [ada, grace].map(async (cookie) => verify(await (await fetch(tokenUrl(at), { headers: { Cookie: cookie } })).text())),
+      [ada, grace].map(async (cookie) =>
+        verify(await (await fetch(tokenUrl(at), { headers: { Cookie: cookie } })).text()),
+      ),
     );
     assert.equal(a!.customer.email, 'ada@example.com');
     assert.equal(g!.customer.email, 'grace@example.com');
@@ -260,7 +289,10 @@ describe('token route', () => {
     const second = (response.headers.get('set-cookie') ?? '').split(';', 1)[0]!;
     assert.notEqual(first, second);
     assert.equal((await fetch(tokenUrl(at), { headers: { Cookie: first } })).status, 404);
-    assert.equal((await verify(await (await fetch(tokenUrl(at), { headers: { Cookie: second } })).text())).customer.id, 2);
+    assert.equal(
+      (await verify(await (await fetch(tokenUrl(at), { headers: { Cookie: second } })).text())).customer.id,
+      2,
+    );
   });
 });
 
@@ -280,7 +312,10 @@ describe('sign-in routes', () => {
     assert.equal(response.status, 303);
     assert.equal(response.headers.get('location'), '/account?tab=orders');
     const cookie = (response.headers.get('set-cookie') ?? '').split(';', 1)[0]!;
-    assert.equal((await verify(await (await fetch(tokenUrl(at), { headers: { Cookie: cookie } })).text())).customer.id, 2);
+    assert.equal(
+      (await verify(await (await fetch(tokenUrl(at), { headers: { Cookie: cookie } })).text())).customer.id,
+      2,
+    );
   });
 
   it('shows a page to pick a customer, with names escaped', async () => {
@@ -301,7 +336,11 @@ describe('sign-in routes', () => {
       assert.equal(response.headers.get('set-cookie'), null);
       await response.arrayBuffer();
     }
-    const json = await fetch(`${at.origin}/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"customer":1}' });
+    const json = await fetch(`${at.origin}/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"customer":1}',
+    });
     assert.equal(json.status, 415);
     assert.equal(json.headers.get('set-cookie'), null);
     const big = await fetch(`${at.origin}/login`, {
@@ -311,7 +350,11 @@ describe('sign-in routes', () => {
     });
     assert.equal(big.status, 413);
     assert.equal(big.headers.get('set-cookie'), null);
-    const empty = await fetch(`${at.origin}/login`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: '' });
+    const empty = await fetch(`${at.origin}/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: '',
+    });
     assert.equal(empty.status, 400);
     const put = await fetch(`${at.origin}/login`, { method: 'PUT' });
     assert.equal(put.status, 405);
@@ -329,7 +372,9 @@ describe('sign-in routes', () => {
       'evil.example',
       '///evil.example',
     ]) {
-      const response = await fetch(`${at.origin}/login?customer=1&return=${encodeURIComponent(target)}`, { redirect: 'manual' });
+      const response = await fetch(`${at.origin}/login?customer=1&return=${encodeURIComponent(target)}`, {
+        redirect: 'manual',
+      });
       assert.equal(response.status, 400, JSON.stringify(target));
       assert.equal(response.headers.get('location'), null);
       assert.equal(response.headers.get('set-cookie'), null);
@@ -339,7 +384,9 @@ describe('sign-in routes', () => {
       await out.arrayBuffer();
     }
     // Encoded slashes stay a path on this origin.
-    const encoded = await fetch(`${at.origin}/login?customer=1&return=${encodeURIComponent('/%2F%2Fevil.example')}`, { redirect: 'manual' });
+    const encoded = await fetch(`${at.origin}/login?customer=1&return=${encodeURIComponent('/%2F%2Fevil.example')}`, {
+      redirect: 'manual',
+    });
     assert.equal(encoded.status, 303);
     assert.equal(encoded.headers.get('location'), '/%2F%2Fevil.example');
   });
@@ -387,7 +434,9 @@ describe('misbehaviour', () => {
     assert.ok(performance.now() - started < 2000);
     store.behave({});
     assert.equal((await get()).status, 200);
-    const hung = store.stats.requests.filter((r) => r.path.startsWith('/customer/current.jwt') && r.status === undefined);
+    const hung = store.stats.requests.filter(
+      (r) => r.path.startsWith('/customer/current.jwt') && r.status === undefined,
+    );
     assert.equal(hung.length, 1);
   });
 
@@ -499,7 +548,11 @@ describe('counters', () => {
 
     store.resetStats();
     assert.deepEqual(store.stats, { tokenRequests: 0, tokensIssued: 0, requests: [] });
-    assert.equal((await fetch(tokenUrl(at), { headers: { Cookie: cookie } })).status, 200, 'sessions survive resetStats');
+    assert.equal(
+      (await fetch(tokenUrl(at), { headers: { Cookie: cookie } })).status,
+      200,
+      'sessions survive resetStats',
+    );
 
     store.behave({ errorStatus: 500 });
     store.reset();
@@ -596,11 +649,17 @@ describe('static files and pages', () => {
     const ada = await fetch(`${at.origin}/index.html`, { headers: { Cookie: store.signIn(1) } });
     // Revalidated, never shared; cacheable enough for the back/forward cache.
     assert.equal(ada.headers.get('cache-control'), 'private, no-cache');
-    assert.equal(await ada.text(), `<p id="hint" data-logged-in="true">ada@example.com|Ada|6|abc123|${clientId}|{{unknown.thing}}</p>`);
+    assert.equal(
+      await ada.text(),
+      `<p id="hint" data-logged-in="true">ada@example.com|Ada|6|abc123|${clientId}|{{unknown.thing}}</p>`,
+    );
 
     const mallory = await (await fetch(`${at.origin}/`, { headers: { Cookie: store.signIn(3) } })).text();
     assert.doesNotMatch(mallory, /<script>|<b>/);
-    assert.match(mallory, /&quot;&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt;@example.com\|&lt;b&gt;Mallory&lt;\/b&gt;/);
+    assert.match(
+      mallory,
+      /&quot;&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt;@example.com\|&lt;b&gt;Mallory&lt;\/b&gt;/,
+    );
   });
 
   it('serves pages untouched with render: false, and through a custom renderer', async (t) => {
@@ -616,7 +675,9 @@ describe('static files and pages', () => {
       },
     });
     t.after(() => custom.store.close());
-    const page = await (await fetch(`${custom.at.origin}/sub/../index.html`, { headers: { Cookie: custom.store.signIn(2) } })).text();
+    const page = await (
+      await fetch(`${custom.at.origin}/sub/../index.html`, { headers: { Cookie: custom.store.signIn(2) } })
+    ).text();
     assert.match(page, /#2\|/);
     assert.deepEqual(paths, ['/index.html']);
   });
@@ -630,17 +691,28 @@ describe('extra routes and mounts', () => {
           path: '/account',
           handle: async (_request, response, context) => {
             response.setHeader('Content-Type', 'text/html; charset=utf-8');
-            response.end(await context.render('<p>{{#if customer}}Hi {{customer.email}}{{else}}Guest{{/if}} at {{settings.store_hash}}</p>'));
+            response.end(
+              await context.render(
+                '<p>{{#if customer}}Hi {{customer.email}}{{else}}Guest{{/if}} at {{settings.store_hash}}</p>',
+              ),
+            );
           },
         },
         { path: '/app.js', handle: (_request, response) => void response.end('shadowed') },
         { path: '/customer/current.jwt', handle: (_request, response) => void response.end('not a token') },
-        { path: /^\/api\/echo$/, methods: ['POST'], handle: (_request, response, context) => void response.end(context.url.searchParams.get('q') ?? '') },
+        {
+          path: /^\/api\/echo$/,
+          methods: ['POST'],
+          handle: (_request, response, context) => void response.end(context.url.searchParams.get('q') ?? ''),
+        },
       ],
     });
     t.after(() => store.close());
     assert.equal(await (await fetch(`${at.origin}/account`)).text(), '<p>Guest at abc123</p>');
-    assert.equal(await (await fetch(`${at.origin}/account`, { headers: { Cookie: store.signIn(1) } })).text(), '<p>Hi ada@example.com at abc123</p>');
+    assert.equal(
+      await (await fetch(`${at.origin}/account`, { headers: { Cookie: store.signIn(1) } })).text(),
+      '<p>Hi ada@example.com at abc123</p>',
+    );
     assert.equal(await (await fetch(`${at.origin}/app.js`)).text(), 'shadowed');
     assert.equal((await fetch(tokenUrl(at))).status, 404, 'built-in token route wins');
     assert.equal(await (await fetch(`${at.origin}/api/echo?q=hi`, { method: 'POST' })).text(), 'hi');
@@ -728,11 +800,24 @@ describe('lifecycle and options', () => {
   it('rejects bad options with messages that say what to fix', () => {
     const base = { clientId, clientSecret, storeHash };
     assert.throws(() => createMockStorefront({ ...base, clientId: '' }), /"clientId" must be a non-empty string/);
-    assert.throws(() => createMockStorefront({ ...base, clientSecret: undefined as unknown as string }), /"clientSecret"/);
+    assert.throws(
+      () => createMockStorefront({ ...base, clientSecret: undefined as unknown as string }),
+      /"clientSecret"/,
+    );
     assert.throws(() => createMockStorefront({ ...base, storeHash: '' }), /"storeHash"/);
     assert.throws(() => createMockStorefront({ ...base, customers: [{ id: 0, email: 'a@b' }] }), /positive integer/);
     assert.throws(() => createMockStorefront({ ...base, customers: [{ id: 1.5, email: 'a@b' }] }), /positive integer/);
-    assert.throws(() => createMockStorefront({ ...base, customers: [{ id: 1, email: 'a@b' }, { id: 1, email: 'c@d' }] }), /appears twice/);
+    assert.throws(
+      () =>
+        createMockStorefront({
+          ...base,
+          customers: [
+            { id: 1, email: 'a@b' },
+            { id: 1, email: 'c@d' },
+          ],
+        }),
+      /appears twice/,
+    );
     assert.throws(() => createMockStorefront({ ...base, tokenPath: 'customer/current.jwt' }), /tokenPath/);
     assert.throws(() => createMockStorefront({ ...base, port: 70000 }), /port/);
     assert.throws(() => createMockStorefront(undefined as unknown as MockStorefrontOptions), TypeError);

@@ -55,7 +55,12 @@ const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443, ws: 80, ws
 export function schemePartMatches(a: string, b: string): boolean {
   const A = a.toLowerCase();
   const B = b.toLowerCase();
-  return A === B || (A === 'http' && B === 'https') || (A === 'ws' && ['wss', 'http', 'https'].includes(B)) || (A === 'wss' && B === 'https');
+  return (
+    A === B ||
+    (A === 'http' && B === 'https') ||
+    (A === 'ws' && ['wss', 'http', 'https'].includes(B)) ||
+    (A === 'wss' && B === 'https')
+  );
 }
 
 function isIpAddress(host: string): boolean {
@@ -136,7 +141,7 @@ export function urlMatchesExpression(url: URL, expression: string, self: URL): b
 
   if (expression.toLowerCase() === "'self'") {
     if (self.origin === url.origin) return true;
-    const defaultOrSame = (url.port === self.port) || (url.port === '' && self.port === '');
+    const defaultOrSame = url.port === self.port || (url.port === '' && self.port === '');
     if (self.hostname === url.hostname && defaultOrSame) {
       if (scheme === 'https' || scheme === 'wss') return true;
       if (selfScheme === 'http' && (scheme === 'http' || scheme === 'ws')) return true;
@@ -162,7 +167,10 @@ export const FALLBACKS = {
 export type EffectiveDirective = keyof typeof FALLBACKS;
 
 /** The directive that governs `effective` in this policy (§6.8.4), or null when nothing restricts it. */
-export function governingDirective(policy: Policy, effective: EffectiveDirective): { name: string; list: string[] } | null {
+export function governingDirective(
+  policy: Policy,
+  effective: EffectiveDirective,
+): { name: string; list: string[] } | null {
   for (const name of FALLBACKS[effective]) {
     const list = policy.directives.get(name);
     if (list) return { name, list };
@@ -203,11 +211,17 @@ export function integrityMatches(integrity: string, list: readonly string[]): bo
     .map((item) => /^(sha256|sha384|sha512)-([A-Za-z0-9+/\-_]+={0,2})(?:\?.*)?$/i.exec(item))
     .filter((m): m is RegExpExecArray => m !== null);
   if (sources.length === 0) return false;
-  return sources.every(([, alg, value]) => hashes.some(([, a, v]) => a!.toLowerCase() === alg!.toLowerCase() && v === value));
+  return sources.every(([, alg, value]) =>
+    hashes.some(([, a, v]) => a!.toLowerCase() === alg!.toLowerCase() && v === value),
+  );
 }
 
 /** §6.7.3.3 for an inline `<script>` or `<style>` parsed from the page (so parser-inserted). */
-export function inlineElementMatches(list: readonly string[], type: 'script' | 'style', element: { nonce: string | null; text: string }): boolean {
+export function inlineElementMatches(
+  list: readonly string[],
+  type: 'script' | 'style',
+  element: { nonce: string | null; text: string },
+): boolean {
   if (allowsAllInline(list, type)) return true;
   if (element.nonce !== null && nonceMatches(element.nonce, list)) return true;
   const source = Buffer.from(element.text, 'utf8');

@@ -9,13 +9,19 @@ import { NetworkFailure, request, type Answer } from './http.js';
 import { formatBytes, shown, type Check } from './report.js';
 import type { DoctorOptions, EndToEnd } from './run.js';
 
-export async function endToEndChecks(endpoint: URL, origin: string, clientId: string, e2e: EndToEnd, options: Pick<DoctorOptions, 'timeoutMs'>): Promise<Check[]> {
+export async function endToEndChecks(
+  endpoint: URL,
+  origin: string,
+  clientId: string,
+  e2e: EndToEnd,
+  options: Pick<DoctorOptions, 'timeoutMs'>,
+): Promise<Check[]> {
   const checks: Check[] = [
     {
       id: 'e2e.warning',
       status: 'warn',
       title: `End to end: sent ${endpoint.href} a token minted with BC_CLIENT_SECRET for customer ${e2e.customerId} on store ${shown(e2e.storeHash, 40)}`,
-      fix: 'Do this only with a development app\'s secret: a token signed with a production secret is a real credential for that customer (this one expires in 60 seconds).',
+      fix: "Do this only with a development app's secret: a token signed with a production secret is a real credential for that customer (this one expires in 60 seconds).",
     },
   ];
   const token = await mintCustomerToken({
@@ -28,10 +34,19 @@ export async function endToEndChecks(endpoint: URL, origin: string, clientId: st
   const label = `End to end from ${origin}`;
   let answer: Answer;
   try {
-    answer = await request(endpoint, { ...exchangeRequest(origin, token), timeoutMs: options.timeoutMs, maxBytes: 1024 * 1024 });
+    answer = await request(endpoint, {
+      ...exchangeRequest(origin, token),
+      timeoutMs: options.timeoutMs,
+      maxBytes: 1024 * 1024,
+    });
   } catch (error) {
     const failure = error instanceof NetworkFailure ? error : new NetworkFailure('other', 'the request failed');
-    checks.push({ id: 'e2e.exchange', status: 'fail', title: `${label}: ${failure.message}`, fix: failureFix(failure, 'endpoint') });
+    checks.push({
+      id: 'e2e.exchange',
+      status: 'fail',
+      title: `${label}: ${failure.message}`,
+      fix: failureFix(failure, 'endpoint'),
+    });
     return checks;
   }
   const type = (answer.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
@@ -41,10 +56,20 @@ export async function endToEndChecks(endpoint: URL, origin: string, clientId: st
     try {
       shape = shapeOf(JSON.parse(answer.body));
     } catch {
-      checks.push({ id: 'e2e.exchange', status: 'fail', title: `${label}: 200 with a body that is not JSON`, fix: 'Return data the handler can serialise from authorize.' });
+      checks.push({
+        id: 'e2e.exchange',
+        status: 'fail',
+        title: `${label}: 200 with a body that is not JSON`,
+        fix: 'Return data the handler can serialise from authorize.',
+      });
       return checks;
     }
-    checks.push({ id: 'e2e.exchange', status: 'pass', title: `${label}: verified, 200 application/json (${timing})`, notes: [`shape: ${shape}`] });
+    checks.push({
+      id: 'e2e.exchange',
+      status: 'pass',
+      title: `${label}: verified, 200 application/json (${timing})`,
+      notes: [`shape: ${shape}`],
+    });
   } else if (answer.status === 200) {
     checks.push({
       id: 'e2e.exchange',
@@ -53,7 +78,11 @@ export async function endToEndChecks(endpoint: URL, origin: string, clientId: st
       notes: [`body: ${formatBytes(Buffer.byteLength(answer.body))}${answer.truncated ? ' or more' : ''}`],
     });
   } else if (answer.status === 403 && answer.headers.get('access-control-allow-origin') !== null) {
-    checks.push({ id: 'e2e.exchange', status: 'pass', title: `${label}: verified, then denied by authorize (403) for this customer (${timing})` });
+    checks.push({
+      id: 'e2e.exchange',
+      status: 'pass',
+      title: `${label}: verified, then denied by authorize (403) for this customer (${timing})`,
+    });
   } else if (answer.status === 401) {
     let code = '';
     try {
@@ -62,13 +91,18 @@ export async function endToEndChecks(endpoint: URL, origin: string, clientId: st
     } catch {
       // no code
     }
-    checks.push({ id: 'e2e.exchange', status: 'fail', title: `${label}: token refused (401, code ${shown(code || 'none', 40)})`, fix: endToEndFix(code, clientId, e2e) });
+    checks.push({
+      id: 'e2e.exchange',
+      status: 'fail',
+      title: `${label}: token refused (401, code ${shown(code || 'none', 40)})`,
+      fix: endToEndFix(code, clientId, e2e),
+    });
   } else {
     checks.push({
       id: 'e2e.exchange',
       status: 'fail',
       title: `${label}: answered ${answer.status}${type ? ` ${shown(type, 40)}` : ''} (${timing})`,
-      fix: 'Read the app\'s logs (the handler\'s onError) for what failed after verification.',
+      fix: "Read the app's logs (the handler's onError) for what failed after verification.",
     });
   }
   return checks;
@@ -84,7 +118,7 @@ function endToEndFix(code: string, clientId: string, e2e: EndToEnd): string {
       return `The endpoint's stores option does not include ${shown(e2e.storeHash, 40)}: add the store hash, or pass the --store the app serves.`;
     case 'expired':
     case 'not_yet_valid':
-      return 'The endpoint\'s clock is off by more than its tolerance: sync it with NTP.';
+      return "The endpoint's clock is off by more than its tolerance: sync it with NTP.";
     default:
       return 'Run bc-customer-gate verify on a token from the storefront for a detailed diagnosis.';
   }

@@ -67,14 +67,19 @@ function readJson(answer: Answer): Record<string, unknown> | null {
   if (!/^application\/json\b/i.test(answer.headers.get('content-type') ?? '')) return null;
   try {
     const value: unknown = JSON.parse(answer.body);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }
 }
 
 function headerList(value: string | null): string[] {
-  return (value ?? '').split(',').map((item) => item.trim().toLowerCase()).filter(Boolean);
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim().toLowerCase())
+    .filter(Boolean);
 }
 
 /** What is wrong with the policy headers of an answer to `origin` (empty when all is well). */
@@ -84,10 +89,13 @@ export function corsProblems(answer: Answer, origin: string): Array<{ problem: s
   if (allow === null) {
     problems.push({
       problem: 'no Access-Control-Allow-Origin, so the browser hides the answer from the page',
-      fix: 'Answer with the handler\'s own headers: a proxy or framework in front of it drops Access-Control-Allow-Origin.',
+      fix: "Answer with the handler's own headers: a proxy or framework in front of it drops Access-Control-Allow-Origin.",
     });
   } else if (allow.trim() === '*') {
-    problems.push({ problem: 'Access-Control-Allow-Origin is "*"', fix: `Allow the exact origin ${origin}, never "*": answer with the handler's own headers.` });
+    problems.push({
+      problem: 'Access-Control-Allow-Origin is "*"',
+      fix: `Allow the exact origin ${origin}, never "*": answer with the handler's own headers.`,
+    });
   } else if (allow.trim() !== origin) {
     problems.push({
       problem: `Access-Control-Allow-Origin is ${shown(allow)}, not ${origin}`,
@@ -102,19 +110,27 @@ export function corsProblems(answer: Answer, origin: string): Array<{ problem: s
   }
   if (!headerList(answer.headers.get('cache-control')).includes('no-store')) {
     problems.push({
-      problem: 'Cache-Control lacks no-store, so a cache may keep one customer\'s answer',
+      problem: "Cache-Control lacks no-store, so a cache may keep one customer's answer",
       fix: 'Keep Cache-Control: no-store on every answer (check CDN or proxy rules that rewrite it).',
     });
   }
   const vary = headerList(answer.headers.get('vary'));
   if (!vary.includes('origin') && !vary.includes('*')) {
-    problems.push({ problem: 'Vary lacks Origin', fix: 'Keep Vary: Origin on every answer (check CDN or proxy rules that rewrite it).' });
+    problems.push({
+      problem: 'Vary lacks Origin',
+      fix: 'Keep Vary: Origin on every answer (check CDN or proxy rules that rewrite it).',
+    });
   }
   return problems;
 }
 
 /** `POST` the probe token (and send a preflight) from `origin`; one check, plus one for a bad preflight. */
-export async function probeFromOrigin(endpoint: URL, origin: string, clientId: string, options: ProbeOptions): Promise<Check[]> {
+export async function probeFromOrigin(
+  endpoint: URL,
+  origin: string,
+  clientId: string,
+  options: ProbeOptions,
+): Promise<Check[]> {
   const id = 'endpoint.origin';
   const label = `Endpoint ${endpoint.href} from ${origin}`;
   let answer: Answer;
@@ -136,7 +152,7 @@ export async function probeFromOrigin(endpoint: URL, origin: string, clientId: s
         id,
         status: 'fail',
         title: `${label}: redirects (${answer.status}) to ${where} (${rtt})`,
-        fix: 'Set the gates\' endpoint to the final URL: the element never follows a redirect, so the token goes to the endpoint URL and nowhere else.',
+        fix: "Set the gates' endpoint to the final URL: the element never follows a redirect, so the token goes to the endpoint URL and nowhere else.",
       },
     ];
   }
@@ -155,23 +171,32 @@ export async function probeFromOrigin(endpoint: URL, origin: string, clientId: s
     const problems = corsProblems(answer, origin);
     const checks: Check[] = [];
     if (problems.length > 0) {
-      checks.push({ id, status: 'fail', title: `${label}: ${problems.map((p) => p.problem).join('; ')} (${timing})`, fix: problems.map((p) => p.fix).join(' ') });
+      checks.push({
+        id,
+        status: 'fail',
+        title: `${label}: ${problems.map((p) => p.problem).join('; ')} (${timing})`,
+        fix: problems.map((p) => p.fix).join(' '),
+      });
     } else if (code === 'algorithm') {
       checks.push({
         id,
         status: 'fail',
         title: `${label}: refuses HS512 tokens (code "algorithm", ${timing})`,
-        fix: 'Allow HS512 in the handler\'s algorithms: BigCommerce signs Current Customer tokens with HS512.',
+        fix: "Allow HS512 in the handler's algorithms: BigCommerce signs Current Customer tokens with HS512.",
       });
     } else if (code !== 'signature') {
       checks.push({
         id,
         status: 'warn',
         title: `${label}: 401 with code ${shown(code)} where "signature" was expected (${timing})`,
-        fix: 'Check that the endpoint runs bc-customer-gate/server\'s handler; another verifier may check claims before the signature.',
+        fix: "Check that the endpoint runs bc-customer-gate/server's handler; another verifier may check claims before the signature.",
       });
     } else {
-      checks.push({ id, status: 'pass', title: `${label}: 401 "signature" as expected, CORS exact, no-store, Vary: Origin (${timing})` });
+      checks.push({
+        id,
+        status: 'pass',
+        title: `${label}: 401 "signature" as expected, CORS exact, no-store, Vary: Origin (${timing})`,
+      });
     }
     const preflight = await probePreflight(endpoint, origin, options);
     if (preflight) checks.push(preflight);
@@ -180,21 +205,36 @@ export async function probeFromOrigin(endpoint: URL, origin: string, clientId: s
   return [{ id, status: 'fail', ...unexpected(label, answer, timing, body) }];
 }
 
-function unexpected(label: string, answer: Answer, timing: string, body: Record<string, unknown> | null): { title: string; fix: string } {
+function unexpected(
+  label: string,
+  answer: Answer,
+  timing: string,
+  body: Record<string, unknown> | null,
+): { title: string; fix: string } {
   const type = answer.headers.get('content-type');
   const what = `${timing}${type ? `, ${shown(type.split(';')[0]!.trim(), 60)}` : ''}`;
   if (answer.status === 415) {
-    return { title: `${label}: refuses text/plain bodies (${what})`, fix: 'Accept Content-Type text/plain;charset=UTF-8: the element sends the token as a CORS simple request.' };
+    return {
+      title: `${label}: refuses text/plain bodies (${what})`,
+      fix: 'Accept Content-Type text/plain;charset=UTF-8: the element sends the token as a CORS simple request.',
+    };
   }
-  if (answer.status === 429) return { title: `${label}: rate limited (${what})`, fix: 'Raise the rate limit in front of the endpoint: every page view with a gate makes one exchange.' };
+  if (answer.status === 429)
+    return {
+      title: `${label}: rate limited (${what})`,
+      fix: 'Raise the rate limit in front of the endpoint: every page view with a gate makes one exchange.',
+    };
   if (answer.status >= 500) {
     return {
       title: `${label}: server error (${what})`,
-      fix: 'Read the app\'s logs (the handler\'s onError): a missing secret or an empty stores or origins list answers 500.',
+      fix: "Read the app's logs (the handler's onError): a missing secret or an empty stores or origins list answers 500.",
     };
   }
   if (answer.status === 403 || body?.['error'] === 'forbidden') {
-    return { title: `${label}: 403 with CORS headers (${what})`, fix: 'Something other than the handler refuses the request (a firewall or bot protection); let POSTs from browsers through.' };
+    return {
+      title: `${label}: 403 with CORS headers (${what})`,
+      fix: 'Something other than the handler refuses the request (a firewall or bot protection); let POSTs from browsers through.',
+    };
   }
   return {
     title: `${label}: not an exchange endpoint's answer (${what})`,
@@ -209,17 +249,28 @@ async function probePreflight(endpoint: URL, origin: string, options: ProbeOptio
   try {
     answer = await request(endpoint, {
       method: 'OPTIONS',
-      headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+      headers: {
+        Origin: origin,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'content-type',
+      },
       ...options,
     });
   } catch (error) {
     const failure = error instanceof NetworkFailure ? error : new NetworkFailure('other', 'the request failed');
-    return { id: 'endpoint.preflight', status: 'warn', title: `${label}: ${failure.message}`, fix: failureFix(failure, 'endpoint') };
+    return {
+      id: 'endpoint.preflight',
+      status: 'warn',
+      title: `${label}: ${failure.message}`,
+      fix: failureFix(failure, 'endpoint'),
+    };
   }
   const problems: string[] = [];
   if (answer.status < 200 || answer.status >= 300) problems.push(`answered ${answer.status}`);
-  if (answer.headers.get('access-control-allow-origin') !== origin) problems.push('no exact Access-Control-Allow-Origin');
-  if (!headerList(answer.headers.get('access-control-allow-methods')).includes('post')) problems.push('POST not in Access-Control-Allow-Methods');
+  if (answer.headers.get('access-control-allow-origin') !== origin)
+    problems.push('no exact Access-Control-Allow-Origin');
+  if (!headerList(answer.headers.get('access-control-allow-methods')).includes('post'))
+    problems.push('POST not in Access-Control-Allow-Methods');
   if (problems.length === 0) return null;
   return {
     id: 'endpoint.preflight',
@@ -243,7 +294,8 @@ export function shapeOf(value: unknown, depth = 0): string {
   if (typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>);
     if (entries.length === 0) return '{}';
-    if (depth >= 4 || entries.length > 24 || !entries.every(([key]) => FIELD_NAME.test(key))) return `object(${entries.length} keys)`;
+    if (depth >= 4 || entries.length > 24 || !entries.every(([key]) => FIELD_NAME.test(key)))
+      return `object(${entries.length} keys)`;
     return `{ ${entries.map(([key, item]) => `${key}: ${shapeOf(item, depth + 1)}`).join(', ')} }`;
   }
   return typeof value;

@@ -25,7 +25,9 @@ export function decodeEntities(value: string): string {
   return value.replace(/&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z]+);?/g, (match, body: string) => {
     if (body.startsWith('#')) {
       const code = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
-      return code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) ? String.fromCodePoint(code) : '\ufffd';
+      return code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff)
+        ? String.fromCodePoint(code)
+        : '\ufffd';
     }
     return Object.hasOwn(NAMED, body.toLowerCase()) ? NAMED[body.toLowerCase()]! : match;
   });
@@ -80,7 +82,10 @@ function findClosing(html: string, name: string, from: number): number {
   return match ? match.index : -1;
 }
 
-function parseStartTag(html: string, lt: number): { name: string; attributes: Map<string, string>; end: number; selfClosing: boolean } {
+function parseStartTag(
+  html: string,
+  lt: number,
+): { name: string; attributes: Map<string, string>; end: number; selfClosing: boolean } {
   let i = lt + 1;
   const nameMatch = /^[A-Za-z][^\s/>]*/.exec(html.slice(i, i + 100))!;
   const name = nameMatch[0].toLowerCase();

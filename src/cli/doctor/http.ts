@@ -48,7 +48,13 @@ export async function request(url: URL, options: RequestOptions): Promise<Answer
       signal,
     });
     const { body, truncated } = await readCapped(response, options.maxBytes);
-    return { status: response.status, headers: response.headers, body, truncated, ms: Math.round(performance.now() - started) };
+    return {
+      status: response.status,
+      headers: response.headers,
+      body,
+      truncated,
+      ms: Math.round(performance.now() - started),
+    };
   } catch (error) {
     throw describeFailure(error, options.timeoutMs);
   }
@@ -89,18 +95,29 @@ export function describeFailure(error: unknown, timeoutMs: number): NetworkFailu
     return new NetworkFailure('timeout', `no answer within ${timeoutMs} ms`);
   }
   const cause = (error as { cause?: { code?: unknown; message?: unknown; errors?: Array<{ code?: unknown }> } })?.cause;
-  const code = typeof cause?.code === 'string' ? cause.code : typeof cause?.errors?.[0]?.code === 'string' ? cause.errors[0].code : '';
+  const code =
+    typeof cause?.code === 'string'
+      ? cause.code
+      : typeof cause?.errors?.[0]?.code === 'string'
+        ? cause.errors[0].code
+        : '';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NODATA') {
     return new NetworkFailure('dns', `the host name does not resolve (DNS ${code})`);
   }
-  if (code === 'ECONNREFUSED') return new NetworkFailure('refused', 'connection refused: nothing listens on that host and port');
+  if (code === 'ECONNREFUSED')
+    return new NetworkFailure('refused', 'connection refused: nothing listens on that host and port');
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') {
     return new NetworkFailure('reset', 'the connection was closed before a complete answer');
   }
-  if (CERTIFICATE_CODE.test(code)) return new NetworkFailure('tls', `TLS failed: the certificate was not accepted (${code})`);
-  if (HANDSHAKE_CODE.test(code)) return new NetworkFailure('tls', `TLS failed: no TLS handshake (${code}; is it plain http on that port?)`);
+  if (CERTIFICATE_CODE.test(code))
+    return new NetworkFailure('tls', `TLS failed: the certificate was not accepted (${code})`);
+  if (HANDSHAKE_CODE.test(code))
+    return new NetworkFailure('tls', `TLS failed: no TLS handshake (${code}; is it plain http on that port?)`);
   if (cause?.message === 'bad port') {
-    return new NetworkFailure('port', 'browsers refuse to connect to this port (the Fetch standard\'s "bad port" list)');
+    return new NetworkFailure(
+      'port',
+      'browsers refuse to connect to this port (the Fetch standard\'s "bad port" list)',
+    );
   }
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ETIMEDOUT') {
     return new NetworkFailure('other', `the host cannot be reached (${code})`);

@@ -10,7 +10,8 @@ import type { DoctorOptions } from './run.js';
 import { transportOf } from './transport.js';
 
 /** `module`, no type, or a JavaScript MIME type (https://html.spec.whatwg.org/#javascript-mime-type). */
-const RUNNABLE_TYPE = /^(?:module|(?:text|application)\/(?:x-)?(?:javascript|ecmascript)|text\/javascript1\.[0-5]|text\/(?:jscript|livescript)|)$/i;
+const RUNNABLE_TYPE =
+  /^(?:module|(?:text|application)\/(?:x-)?(?:javascript|ecmascript)|text\/javascript1\.[0-5]|text\/(?:jscript|livescript)|)$/i;
 
 /** A page can name any number of endpoints; probing is bounded all the same. */
 export const MAX_ENDPOINTS = 5;
@@ -20,7 +21,11 @@ function lines(gates: readonly GateTag[]): string {
   return `line${gates.length === 1 ? '' : 's'} ${shownLines.join(', ')}${gates.length > 8 ? ', …' : ''}`;
 }
 
-export function gateChecks(scan: PageScan, page: { url: URL; truncated: boolean }, options: Pick<DoctorOptions, 'clientId' | 'endpoint'>): Check[] {
+export function gateChecks(
+  scan: PageScan,
+  page: { url: URL; truncated: boolean },
+  options: Pick<DoctorOptions, 'clientId' | 'endpoint'>,
+): Check[] {
   const checks: Check[] = [];
   const { gates } = scan;
   if (gates.length === 0) {
@@ -28,7 +33,7 @@ export function gateChecks(scan: PageScan, page: { url: URL; truncated: boolean 
       id: 'gate.found',
       status: 'fail',
       title: `No <bc-customer-gate> on the page${page.truncated ? ' (in the part that was read)' : ''}`,
-      fix: 'Add the element to this page\'s template (or place the Page Builder widget), or pass --storefront the URL of a page that has it.',
+      fix: "Add the element to this page's template (or place the Page Builder widget), or pass --storefront the URL of a page that has it.",
     });
     return checks;
   }
@@ -56,14 +61,14 @@ export function gateChecks(scan: PageScan, page: { url: URL; truncated: boolean 
     'gate.client-id',
     gates.filter((gate) => !gate.clientId || gate.clientId.trim() === ''),
     'A gate has no client-id',
-    'Set client-id to your app\'s client ID (Developer Portal, the app\'s credentials).',
+    "Set client-id to your app's client ID (Developer Portal, the app's credentials).",
     'Fill in the widget\'s "App client ID" setting in Page Builder.',
   );
   problem(
     'gate.endpoint',
     gates.filter((gate) => !gate.endpoint || gate.endpoint.trim() === ''),
     'A gate has no endpoint',
-    'Set endpoint to your app\'s exchange endpoint URL (https).',
+    "Set endpoint to your app's exchange endpoint URL (https).",
     'Fill in the widget\'s "App\'s exchange endpoint" setting in Page Builder.',
   );
   const insecure = gates.filter((gate) => {
@@ -74,10 +79,18 @@ export function gateChecks(scan: PageScan, page: { url: URL; truncated: boolean 
       return true;
     }
   });
-  problem('gate.endpoint-url', insecure, `A gate's endpoint is not an https URL (${shown(insecure[0]?.endpoint ?? '')})`, 'Use the endpoint\'s https URL: browsers block plain http from an https page.');
+  problem(
+    'gate.endpoint-url',
+    insecure,
+    `A gate's endpoint is not an https URL (${shown(insecure[0]?.endpoint ?? '')})`,
+    "Use the endpoint's https URL: browsers block plain http from an https page.",
+  );
   problem(
     'gate.logged-in',
-    gates.filter((gate) => gate.loggedIn !== null && !unrendered(gate.loggedIn) && !['true', 'false'].includes(gate.loggedIn.trim())),
+    gates.filter(
+      (gate) =>
+        gate.loggedIn !== null && !unrendered(gate.loggedIn) && !['true', 'false'].includes(gate.loggedIn.trim()),
+    ),
     'A gate\'s logged-in is neither "true" nor "false"',
     'Render logged-in="{{#if customer}}true{{else}}false{{/if}}", or leave the attribute out.',
   );
@@ -105,23 +118,31 @@ export function gateChecks(scan: PageScan, page: { url: URL; truncated: boolean 
     'Remove token-url (or make it a path on this storefront): a token request to another origin carries no shopper cookie and always answers "signed out".',
   );
 
-  const clientIds = [...new Set(gates.map((gate) => gate.clientId).filter((id): id is string => !!id && !unrendered(id)))];
+  const clientIds = [
+    ...new Set(gates.map((gate) => gate.clientId).filter((id): id is string => !!id && !unrendered(id))),
+  ];
   if (options.clientId !== undefined) {
     const wrong = clientIds.filter((id) => id !== options.clientId);
     if (wrong.length > 0) {
       checks.push({
         id: 'gate.client-id-match',
         status: 'fail',
-        title: `Gates use client ID ${wrong.slice(0, 5).map((id) => shown(id, 60)).join(', ')}${wrong.length > 5 ? ', …' : ''}, not --client-id ${shown(options.clientId, 60)}`,
-        fix: 'Set every gate\'s client-id to your app\'s client ID: the token is issued for that app, and its endpoint refuses tokens for another.',
+        title: `Gates use client ID ${wrong
+          .slice(0, 5)
+          .map((id) => shown(id, 60))
+          .join(', ')}${wrong.length > 5 ? ', …' : ''}, not --client-id ${shown(options.clientId, 60)}`,
+        fix: "Set every gate's client-id to your app's client ID: the token is issued for that app, and its endpoint refuses tokens for another.",
       });
     }
   } else if (clientIds.length > 1) {
     checks.push({
       id: 'gate.client-id-match',
       status: 'warn',
-      title: `${clientIds.length} different client IDs on one page: ${clientIds.slice(0, 5).map((id) => shown(id, 60)).join(', ')}${clientIds.length > 5 ? ', …' : ''}`,
-      fix: 'Use one app\'s client ID on every gate unless you really run several apps; pass --client-id to check the right one.',
+      title: `${clientIds.length} different client IDs on one page: ${clientIds
+        .slice(0, 5)
+        .map((id) => shown(id, 60))
+        .join(', ')}${clientIds.length > 5 ? ', …' : ''}`,
+      fix: "Use one app's client ID on every gate unless you really run several apps; pass --client-id to check the right one.",
     });
   }
 
@@ -138,16 +159,24 @@ export function gateChecks(scan: PageScan, page: { url: URL; truncated: boolean 
       checks.push({
         id: 'gate.endpoint-match',
         status: 'fail',
-        title: `Gates point at ${wrong.slice(0, 5).map((e) => shown(e)).join(', ')}${wrong.length > 5 ? ', …' : ''}, not --endpoint ${options.endpoint.href}`,
-        fix: 'Set every gate\'s endpoint to your app\'s exchange endpoint URL.',
+        title: `Gates point at ${wrong
+          .slice(0, 5)
+          .map((e) => shown(e))
+          .join(', ')}${wrong.length > 5 ? ', …' : ''}, not --endpoint ${options.endpoint.href}`,
+        fix: "Set every gate's endpoint to your app's exchange endpoint URL.",
       });
     }
   } else if (endpoints.length > 1) {
     checks.push({
       id: 'gate.endpoint-match',
       status: 'warn',
-      title: `${endpoints.length} different endpoints on one page: ${endpoints.slice(0, MAX_ENDPOINTS).map((e) => shown(e)).join(', ')}${
-        endpoints.length > MAX_ENDPOINTS ? ` and ${endpoints.length - MAX_ENDPOINTS} more (only these ${MAX_ENDPOINTS} are checked)` : ''
+      title: `${endpoints.length} different endpoints on one page: ${endpoints
+        .slice(0, MAX_ENDPOINTS)
+        .map((e) => shown(e))
+        .join(', ')}${
+        endpoints.length > MAX_ENDPOINTS
+          ? ` and ${endpoints.length - MAX_ENDPOINTS} more (only these ${MAX_ENDPOINTS} are checked)`
+          : ''
       }`,
       fix: 'Each endpoint costs its own exchange; if one is a leftover, point every gate at the same endpoint (each is checked below).',
     });
@@ -170,7 +199,6 @@ export function endpointTargets(scan: PageScan, pageUrl: URL, options: Pick<Doct
   return [...seen.values()].slice(0, MAX_ENDPOINTS);
 }
 
-
 export function loaderChecks(scan: PageScan): Check[] {
   const checks: Check[] = [];
   if (scan.gates.length === 0) return checks;
@@ -184,12 +212,17 @@ export function loaderChecks(scan: PageScan): Check[] {
   } else {
     const loader = scan.loaders[0]!;
     const notes: string[] = [];
-    if (scan.loaders.length > 1) notes.push(`${scan.loaders.length} scripts load it (harmless: the element is defined once).`);
-    const attributes = [`type ${loader.type === null ? '(classic)' : shown(loader.type, 40)}`, `nonce ${loader.nonce === null ? 'none' : 'present'}`];
+    if (scan.loaders.length > 1)
+      notes.push(`${scan.loaders.length} scripts load it (harmless: the element is defined once).`);
+    const attributes = [
+      `type ${loader.type === null ? '(classic)' : shown(loader.type, 40)}`,
+      `nonce ${loader.nonce === null ? 'none' : 'present'}`,
+    ];
     if (loader.integrity !== null) attributes.push('integrity present');
-    const title = loader.kind === 'src'
-      ? `Script loads the element: ${shown(loader.specifier)} on line ${loader.line} (${attributes.join(', ')})`
-      : `Script imports the element: an inline module imports ${shown(loader.specifier)} on line ${loader.line} (${attributes.join(', ')})`;
+    const title =
+      loader.kind === 'src'
+        ? `Script loads the element: ${shown(loader.specifier)} on line ${loader.line} (${attributes.join(', ')})`
+        : `Script imports the element: an inline module imports ${shown(loader.specifier)} on line ${loader.line} (${attributes.join(', ')})`;
     checks.push({ id: 'script.found', status: 'pass', title, notes });
     const cdn = scan.loaders.find((l) => l.kind === 'src' && /cdn\.jsdelivr\.net|unpkg\.com/i.test(l.specifier));
     if (cdn && (cdn.version === null || /^(latest|next)$/i.test(cdn.version) || !/^\d+\.\d+\.\d+/.test(cdn.version))) {
@@ -200,7 +233,9 @@ export function loaderChecks(scan: PageScan): Check[] {
         fix: `Pin one version in the URL (bc-customer-gate@${packageVersion()}) so a new release cannot change the storefront unannounced.`,
       });
     } else if (cdn?.version && cdn.version !== packageVersion()) {
-      checks[checks.length - 1]!.notes!.push(`It pins version ${cdn.version}; this doctor is version ${packageVersion()}.`);
+      checks[checks.length - 1]!.notes!.push(
+        `It pins version ${cdn.version}; this doctor is version ${packageVersion()}.`,
+      );
     }
     const badType = scan.loaders.find((l) => l.type !== null && !RUNNABLE_TYPE.test(l.type.trim()));
     if (badType) {
@@ -216,12 +251,17 @@ export function loaderChecks(scan: PageScan): Check[] {
     }
   }
   if (scan.styleRules.length > 0) {
-    checks.push({ id: 'style.rule', status: 'pass', title: `Pre-upgrade CSS rule present (line ${scan.styleRules[0]!.line})` });
+    checks.push({
+      id: 'style.rule',
+      status: 'pass',
+      title: `Pre-upgrade CSS rule present (line ${scan.styleRules[0]!.line})`,
+    });
   } else {
     checks.push({
       id: 'style.rule',
       status: 'warn',
-      title: 'Pre-upgrade CSS rule not found in the page\'s <style> tags: until the script runs, every state\'s text shows at once',
+      title:
+        "Pre-upgrade CSS rule not found in the page's <style> tags: until the script runs, every state's text shows at once",
       fix: `Add <style>${PRE_UPGRADE_STYLE}</style> (skip this if your theme's stylesheet has it).`,
     });
   }

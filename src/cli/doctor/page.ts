@@ -51,7 +51,8 @@ export interface PageScan {
 /** The documented rule (README, "Before the script runs"), matched loosely: any spacing, any case. */
 // Every open-ended span is bounded, so a hostile page of near-misses costs linear time, not quadratic.
 const PRE_UPGRADE_RULE = /bc-customer-gate\s*:not\(\s*:defined\s*\)[^{]{0,200}\{[^}]{0,500}display\s*:\s*none/i;
-const CDN_FILE = /(?:^|\/)bc-customer-gate(?:\.min)?\.js(?:[?#]|$)|\/bc-customer-gate@[^/]*\/|\/npm\/bc-customer-gate\//i;
+const CDN_FILE =
+  /(?:^|\/)bc-customer-gate(?:\.min)?\.js(?:[?#]|$)|\/bc-customer-gate@[^/]*\/|\/npm\/bc-customer-gate\//i;
 const PINNED = /bc-customer-gate@([^/?#]+)/i;
 /** What may stand between `import` and the quoted specifier: `import '…'`, `import('…')`, `import { X } from '…'`. */
 const IMPORT_HEAD = /^import\s*(?:\(\s*|[\w*{}\s,$]*\bfrom\s*)?$/;
@@ -84,7 +85,11 @@ export function scanPage(html: string): PageScan {
     }
   });
 
-  const platform = /__NEXT_DATA__|\/_next\/static\//.test(html) ? 'nextjs' : /stencil/i.test(html) ? 'stencil' : 'unknown';
+  const platform = /__NEXT_DATA__|\/_next\/static\//.test(html)
+    ? 'nextjs'
+    : /stencil/i.test(html)
+      ? 'stencil'
+      : 'unknown';
   return { gates, loaders, styleRules, metaPolicies, platform };
 }
 
@@ -122,7 +127,8 @@ export function importedSpecifier(text: string): string | null {
     if (/[\n'"]/.test(specifier) || !SPECIFIER.test(specifier)) continue;
     const head = before.slice(0, open);
     const start = head.lastIndexOf('import');
-    if (start !== -1 && (start === 0 || !/[\w$.]/.test(head[start - 1]!)) && IMPORT_HEAD.test(head.slice(start))) return specifier;
+    if (start !== -1 && (start === 0 || !/[\w$.]/.test(head[start - 1]!)) && IMPORT_HEAD.test(head.slice(start)))
+      return specifier;
   }
   return null;
 }

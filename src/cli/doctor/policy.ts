@@ -42,7 +42,12 @@ export function collectPolicies({ header, reportOnlyHeader, meta }: PolicyInputs
 }
 
 function policyName(policy: Policy, index: number, all: readonly Policy[]): string {
-  const kind = policy.source === 'meta' ? '<meta> policy' : policy.disposition === 'report' ? 'Report-Only header' : 'header policy';
+  const kind =
+    policy.source === 'meta'
+      ? '<meta> policy'
+      : policy.disposition === 'report'
+        ? 'Report-Only header'
+        : 'header policy';
   return all.length > 1 ? `${kind} #${index + 1}` : kind;
 }
 
@@ -53,7 +58,10 @@ interface Verdict {
   decidedBy: string[];
 }
 
-function judge(policies: readonly Policy[], decide: (policy: Policy) => { directive: string; allowed: boolean } | null): Verdict {
+function judge(
+  policies: readonly Policy[],
+  decide: (policy: Policy) => { directive: string; allowed: boolean } | null,
+): Verdict {
   const verdict: Verdict = { blockedBy: [], reportedBy: [], decidedBy: [] };
   policies.forEach((policy, index) => {
     const result = decide(policy);
@@ -66,15 +74,28 @@ function judge(policies: readonly Policy[], decide: (policy: Policy) => { direct
 }
 
 function toCheck(id: string, subject: string, verdict: Verdict, fix: string): Check {
-  if (verdict.blockedBy.length > 0) return { id, status: 'fail', title: `CSP blocks ${subject} (${verdict.blockedBy.join('; ')})`, fix };
+  if (verdict.blockedBy.length > 0)
+    return { id, status: 'fail', title: `CSP blocks ${subject} (${verdict.blockedBy.join('; ')})`, fix };
   if (verdict.reportedBy.length > 0) {
-    return { id, status: 'warn', title: `CSP Report-Only would block ${subject} (${verdict.reportedBy.join('; ')})`, fix: `Before enforcing that policy: ${fix}` };
+    return {
+      id,
+      status: 'warn',
+      title: `CSP Report-Only would block ${subject} (${verdict.reportedBy.join('; ')})`,
+      fix: `Before enforcing that policy: ${fix}`,
+    };
   }
-  return { id, status: 'pass', title: `CSP allows ${subject}${verdict.decidedBy.length ? ` (${verdict.decidedBy.join('; ')})` : ''}` };
+  return {
+    id,
+    status: 'pass',
+    title: `CSP allows ${subject}${verdict.decidedBy.length ? ` (${verdict.decidedBy.join('; ')})` : ''}`,
+  };
 }
 
 export function scriptCheck(policies: readonly Policy[], loader: LoaderScript, pageUrl: URL): Check {
-  const subject = loader.kind === 'src' ? `the element's script ${shown(loader.specifier)}` : `the inline module that imports ${shown(loader.specifier)}`;
+  const subject =
+    loader.kind === 'src'
+      ? `the element's script ${shown(loader.specifier)}`
+      : `the inline module that imports ${shown(loader.specifier)}`;
   let strictDynamic = false;
   let url: URL | null = null;
   try {
@@ -86,36 +107,60 @@ export function scriptCheck(policies: readonly Policy[], loader: LoaderScript, p
     const directive = governingDirective(policy, 'script-src-elem');
     if (!directive) return null;
     if (loader.kind === 'import') {
-      return { directive: directive.name, allowed: inlineElementMatches(directive.list, 'script', { nonce: loader.nonce, text: loader.text ?? '' }) };
+      return {
+        directive: directive.name,
+        allowed: inlineElementMatches(directive.list, 'script', { nonce: loader.nonce, text: loader.text ?? '' }),
+      };
     }
     if (!url) return { directive: directive.name, allowed: false };
-    const result = externalScriptVerdict(directive.list, { url, nonce: loader.nonce, integrity: loader.integrity }, pageUrl);
+    const result = externalScriptVerdict(
+      directive.list,
+      { url, nonce: loader.nonce, integrity: loader.integrity },
+      pageUrl,
+    );
     if (result === 'blocked-strict-dynamic') strictDynamic = true;
     return { directive: directive.name, allowed: result !== 'blocked' && result !== 'blocked-strict-dynamic' };
   });
-  const hasNonces = policies.some((policy) => (governingDirective(policy, 'script-src-elem')?.list ?? []).some((e) => /^'nonce-/i.test(e)));
+  const hasNonces = policies.some((policy) =>
+    (governingDirective(policy, 'script-src-elem')?.list ?? []).some((e) => /^'nonce-/i.test(e)),
+  );
   let fix: string;
   if (hasNonces || strictDynamic) {
-    fix = loader.nonce === null
-      ? 'Add nonce="{{nonce}}" to the script tag (Stencil fills in the page\'s nonce); the policy allows only scripts that carry it.'
-      : 'The script\'s nonce is not the policy\'s: render it with {{nonce}} on every request, never a fixed value.';
+    fix =
+      loader.nonce === null
+        ? 'Add nonce="{{nonce}}" to the script tag (Stencil fills in the page\'s nonce); the policy allows only scripts that carry it.'
+        : "The script's nonce is not the policy's: render it with {{nonce}} on every request, never a fixed value.";
   } else if (loader.kind === 'import') {
-    fix = 'Allow the inline module with a nonce (nonce="{{nonce}}") or its hash in script-src, or load the CDN script instead.';
+    fix =
+      'Allow the inline module with a nonce (nonce="{{nonce}}") or its hash in script-src, or load the CDN script instead.';
   } else {
-    fix = `Add ${url ? url.origin : 'the script\'s origin'} to script-src (or load the script from an origin it already allows).`;
+    fix = `Add ${url ? url.origin : "the script's origin"} to script-src (or load the script from an origin it already allows).`;
   }
   return toCheck('csp.script', subject, verdict, fix);
 }
 
-export function connectCheck(policies: readonly Policy[], target: URL, pageUrl: URL, what: 'endpoint' | 'token route'): Check {
+export function connectCheck(
+  policies: readonly Policy[],
+  target: URL,
+  pageUrl: URL,
+  what: 'endpoint' | 'token route',
+): Check {
   const verdict = judge(policies, (policy) => {
     const directive = governingDirective(policy, 'connect-src');
-    return directive ? { directive: directive.name, allowed: urlMatchesSourceList(target, directive.list, pageUrl) } : null;
+    return directive
+      ? { directive: directive.name, allowed: urlMatchesSourceList(target, directive.list, pageUrl) }
+      : null;
   });
-  const fix = what === 'endpoint'
-    ? `Add ${target.origin} to connect-src (and keep 'self' for the token route).`
-    : "Add 'self' to connect-src: the element fetches the token from the page's own origin.";
-  return toCheck(what === 'endpoint' ? 'csp.connect' : 'csp.token', `connecting to the ${what} ${target.href}`, verdict, fix);
+  const fix =
+    what === 'endpoint'
+      ? `Add ${target.origin} to connect-src (and keep 'self' for the token route).`
+      : "Add 'self' to connect-src: the element fetches the token from the page's own origin.";
+  return toCheck(
+    what === 'endpoint' ? 'csp.connect' : 'csp.token',
+    `connecting to the ${what} ${target.href}`,
+    verdict,
+    fix,
+  );
 }
 
 export function trustedTypesCheck(policies: readonly Policy[]): Check | null {
@@ -133,10 +178,20 @@ export function trustedTypesCheck(policies: readonly Policy[]): Check | null {
   const fix = `Add ${quoted(TRUSTED_TYPES_NAMES)} to the trusted-types list, next to the names already there ("trusted-types ... ${TRUSTED_TYPES_NAMES.join(' ')}").`;
   const required = relevant.some((policy) => requiresTrustedTypes(policy) && enforced.includes(policy));
   if (missing.size > 0) {
-    return { id: 'csp.trusted-types', status: 'fail', title: `CSP Trusted Types forbid the ${policyWord(missing.size)} ${quoted(missing)} the element creates`, fix };
+    return {
+      id: 'csp.trusted-types',
+      status: 'fail',
+      title: `CSP Trusted Types forbid the ${policyWord(missing.size)} ${quoted(missing)} the element creates`,
+      fix,
+    };
   }
   if (reportMissing.size > 0) {
-    return { id: 'csp.trusted-types', status: 'warn', title: `CSP Report-Only Trusted Types would forbid the ${policyWord(reportMissing.size)} ${quoted(reportMissing)}`, fix };
+    return {
+      id: 'csp.trusted-types',
+      status: 'warn',
+      title: `CSP Report-Only Trusted Types would forbid the ${policyWord(reportMissing.size)} ${quoted(reportMissing)}`,
+      fix,
+    };
   }
   return {
     id: 'csp.trusted-types',
@@ -148,7 +203,9 @@ export function trustedTypesCheck(policies: readonly Policy[]): Check | null {
 export function styleCheck(policies: readonly Policy[], rule: StyleRule): Check | null {
   const verdict = judge(policies, (policy) => {
     const directive = governingDirective(policy, 'style-src-elem');
-    return directive ? { directive: directive.name, allowed: inlineElementMatches(directive.list, 'style', rule) } : null;
+    return directive
+      ? { directive: directive.name, allowed: inlineElementMatches(directive.list, 'style', rule) }
+      : null;
   });
   if (verdict.blockedBy.length === 0 && verdict.reportedBy.length === 0) return null;
   return {

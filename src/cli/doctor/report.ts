@@ -42,7 +42,8 @@ export function renderText(checks: readonly Check[], target: string): string {
   for (const check of checks) {
     lines.push(`${MARKS[check.status]} ${terminalSafe(check.title)}`);
     for (const note of check.notes ?? []) lines.push(`    ${terminalSafe(note)}`);
-    if (check.fix && (check.status === 'fail' || check.status === 'warn')) lines.push(`    fix: ${terminalSafe(check.fix)}`);
+    if (check.fix && (check.status === 'fail' || check.status === 'warn'))
+      lines.push(`    fix: ${terminalSafe(check.fix)}`);
   }
   const count = (status: Status) => checks.filter((check) => check.status === status).length;
   const failed = count('fail');
@@ -56,6 +57,10 @@ export function renderText(checks: readonly Check[], target: string): string {
 }
 
 export function renderJson(checks: readonly Check[], target: string): string {
-  const report = { storefront: target, ok: exitCode(checks) === 0, checks: checks.map(({ notes, ...check }) => (notes?.length ? { ...check, notes } : check)) };
+  const report = {
+    storefront: target,
+    ok: exitCode(checks) === 0,
+    checks: checks.map(({ notes, ...check }) => (notes?.length ? { ...check, notes } : check)),
+  };
   return `${JSON.stringify(report, (_key, value: unknown) => (typeof value === 'string' ? terminalSafe(value) : value), 2)}\n`;
 }

@@ -70,9 +70,15 @@ export async function runChecks(options: DoctorOptions): Promise<Check[]> {
     meta: scan.metaPolicies,
   });
   if (policies.length === 0) {
-    add({ id: 'csp.none', status: 'pass', title: 'No Content-Security-Policy on the page: nothing restricts the script or the endpoint' });
+    add({
+      id: 'csp.none',
+      status: 'pass',
+      title: 'No Content-Security-Policy on the page: nothing restricts the script or the endpoint',
+    });
   } else {
-    const distinct = new Map(scan.loaders.map((loader) => [`${loader.kind} ${loader.specifier} ${loader.nonce} ${loader.integrity}`, loader]));
+    const distinct = new Map(
+      scan.loaders.map((loader) => [`${loader.kind} ${loader.specifier} ${loader.nonce} ${loader.integrity}`, loader]),
+    );
     for (const loader of [...distinct.values()].slice(0, MAX_SCRIPTS)) add(scriptCheck(policies, loader, pageUrl));
     // connect-src cannot tell one client ID from another: one check per token path.
     const tokenPaths = new Map(tokenTargets(scan, pageUrl, clientId, options).map(({ url }) => [url.pathname, url]));
@@ -83,15 +89,23 @@ export async function runChecks(options: DoctorOptions): Promise<Check[]> {
   }
 
   // ---- the token route --------------------------------------------------------------------------
-  for (const target of tokenTargets(scan, pageUrl, clientId, options)) add(await tokenRouteCheck(target.url, scan, options));
+  for (const target of tokenTargets(scan, pageUrl, clientId, options))
+    add(await tokenRouteCheck(target.url, scan, options));
 
   // ---- the endpoint, from each storefront origin ------------------------------------------------
   const origins = await storefrontOrigins(pageUrl, options, add);
   if (endpoints.length === 0) {
-    add({ id: 'endpoint.none', status: 'skip', title: 'Endpoint: none to check (no gate names one; pass --endpoint URL)' });
+    add({
+      id: 'endpoint.none',
+      status: 'skip',
+      title: 'Endpoint: none to check (no gate names one; pass --endpoint URL)',
+    });
   }
   for (const endpoint of endpoints) {
-    for (const origin of origins) (await probeFromOrigin(endpoint, origin, clientId, { timeoutMs: options.timeoutMs, maxBytes: SMALL_BODY })).forEach(add);
+    for (const origin of origins)
+      (
+        await probeFromOrigin(endpoint, origin, clientId, { timeoutMs: options.timeoutMs, maxBytes: SMALL_BODY })
+      ).forEach(add);
   }
 
   // ---- a real exchange ---------------------------------------------------------------------------
@@ -106,7 +120,9 @@ function firstValue(values: ReadonlyArray<string | null>): string | undefined {
 }
 
 function transportCheck(options: DoctorOptions): Check {
-  const loopback = [options.storefront, ...(options.endpoint ? [options.endpoint] : [])].filter((url) => transportOf(url) === 'loopback');
+  const loopback = [options.storefront, ...(options.endpoint ? [options.endpoint] : [])].filter(
+    (url) => transportOf(url) === 'loopback',
+  );
   if (loopback.length === 0) return { id: 'transport', status: 'pass', title: 'Transport: https' };
   return {
     id: 'transport',
@@ -123,13 +139,21 @@ async function fetchPage(options: DoctorOptions, add: (check: Check) => void): P
     let answer: Answer;
     try {
       answer = await request(url, {
-        headers: { Accept: 'text/html,application/xhtml+xml', 'User-Agent': `bc-customer-gate-doctor/${packageVersion()}` },
+        headers: {
+          Accept: 'text/html,application/xhtml+xml',
+          'User-Agent': `bc-customer-gate-doctor/${packageVersion()}`,
+        },
         timeoutMs: options.timeoutMs,
         maxBytes: options.maxPageBytes,
       });
     } catch (error) {
       const failure = error instanceof NetworkFailure ? error : new NetworkFailure('other', 'the request failed');
-      add({ id: 'page.fetch', status: 'fail', title: `Page ${url.href}: ${failure.message}`, fix: failureFix(failure, 'storefront') });
+      add({
+        id: 'page.fetch',
+        status: 'fail',
+        title: `Page ${url.href}: ${failure.message}`,
+        fix: failureFix(failure, 'storefront'),
+      });
       return null;
     }
     const location = answer.headers.get('location');
@@ -138,16 +162,31 @@ async function fetchPage(options: DoctorOptions, add: (check: Check) => void): P
       try {
         next = new URL(location, url);
       } catch {
-        add({ id: 'page.fetch', status: 'fail', title: `Page ${url.href}: redirects (${answer.status}) to an invalid URL ${shown(location)}`, fix: 'Fix the redirect on the storefront.' });
+        add({
+          id: 'page.fetch',
+          status: 'fail',
+          title: `Page ${url.href}: redirects (${answer.status}) to an invalid URL ${shown(location)}`,
+          fix: 'Fix the redirect on the storefront.',
+        });
         return null;
       }
       hops.push(next);
       if (transportOf(next) === 'insecure') {
-        add({ id: 'page.fetch', status: 'fail', title: `Page redirects to ${shown(next.href)}, which is not https`, fix: 'Serve every storefront page over https.' });
+        add({
+          id: 'page.fetch',
+          status: 'fail',
+          title: `Page redirects to ${shown(next.href)}, which is not https`,
+          fix: 'Serve every storefront page over https.',
+        });
         return null;
       }
       if (hops.length > MAX_REDIRECTS) {
-        add({ id: 'page.fetch', status: 'fail', title: `Page: more than ${MAX_REDIRECTS} redirects`, fix: 'Fix the redirect loop on the storefront, or pass the final page URL.' });
+        add({
+          id: 'page.fetch',
+          status: 'fail',
+          title: `Page: more than ${MAX_REDIRECTS} redirects`,
+          fix: 'Fix the redirect loop on the storefront, or pass the final page URL.',
+        });
         return null;
       }
       url = next;
@@ -162,9 +201,17 @@ async function fetchPage(options: DoctorOptions, add: (check: Check) => void): P
       });
       return null;
     }
-    const size = answer.truncated ? `over ${formatBytes(options.maxPageBytes)}` : formatBytes(Buffer.byteLength(answer.body));
-    const redirected = hops.length > 0 ? [`After ${hops.length} redirect${hops.length === 1 ? '' : 's'}: ${shown(url.href)}.`] : [];
-    add({ id: 'page.fetch', status: 'pass', title: `Page fetched as a guest: ${answer.status} in ${answer.ms} ms (${size})`, notes: redirected });
+    const size = answer.truncated
+      ? `over ${formatBytes(options.maxPageBytes)}`
+      : formatBytes(Buffer.byteLength(answer.body));
+    const redirected =
+      hops.length > 0 ? [`After ${hops.length} redirect${hops.length === 1 ? '' : 's'}: ${shown(url.href)}.`] : [];
+    add({
+      id: 'page.fetch',
+      status: 'pass',
+      title: `Page fetched as a guest: ${answer.status} in ${answer.ms} ms (${size})`,
+      notes: redirected,
+    });
     // http→https, apex→www or a trailing slash is routine; landing on another page is worth saying.
     const path = (u: URL) => u.pathname.replace(/\/+$/, '');
     if (hops.length > 0 && path(url) !== path(options.storefront)) {
@@ -185,12 +232,16 @@ async function fetchPage(options: DoctorOptions, add: (check: Check) => void): P
     }
     const type = answer.headers.get('content-type') ?? '';
     if (!/html/i.test(type)) {
-      add({ id: 'page.type', status: 'warn', title: `Page is served as ${shown(type || 'no Content-Type', 60)}, not HTML`, fix: 'Pass the URL of an HTML page of the storefront.' });
+      add({
+        id: 'page.type',
+        status: 'warn',
+        title: `Page is served as ${shown(type || 'no Content-Type', 60)}, not HTML`,
+        fix: 'Pass the URL of an HTML page of the storefront.',
+      });
     }
     return { url, answer, hops };
   }
 }
-
 
 // ---- storefront origins --------------------------------------------------------------------------
 
@@ -198,18 +249,38 @@ async function storefrontOrigins(pageUrl: URL, options: DoctorOptions, add: (che
   const origins = [pageUrl.origin];
   const twin = (options.twinOf ?? twinOrigin)(pageUrl);
   if ('none' in twin) {
-    add({ id: 'origin.twin', status: 'skip', title: `www twin: not checked (${twin.none}; pass --also-origin for another origin)` });
+    add({
+      id: 'origin.twin',
+      status: 'skip',
+      title: `www twin: not checked (${twin.none}; pass --also-origin for another origin)`,
+    });
   } else {
     const twinUrl = new URL(pageUrl.pathname + pageUrl.search, twin.origin);
     try {
-      const answer = await request(twinUrl, { headers: { Accept: 'text/html' }, timeoutMs: options.timeoutMs, maxBytes: SMALL_BODY });
+      const answer = await request(twinUrl, {
+        headers: { Accept: 'text/html' },
+        timeoutMs: options.timeoutMs,
+        maxBytes: SMALL_BODY,
+      });
       if (answer.status >= 200 && answer.status < 300) {
         origins.push(twin.origin);
-        add({ id: 'origin.twin', status: 'pass', title: `www twin ${twin.origin} serves the storefront too, so it is checked as a storefront origin` });
+        add({
+          id: 'origin.twin',
+          status: 'pass',
+          title: `www twin ${twin.origin} serves the storefront too, so it is checked as a storefront origin`,
+        });
       } else if (answer.status >= 300 && answer.status < 400) {
-        add({ id: 'origin.twin', status: 'skip', title: `www twin ${twin.origin} redirects (${answer.status}); shoppers never run the page there, not checked` });
+        add({
+          id: 'origin.twin',
+          status: 'skip',
+          title: `www twin ${twin.origin} redirects (${answer.status}); shoppers never run the page there, not checked`,
+        });
       } else {
-        add({ id: 'origin.twin', status: 'skip', title: `www twin ${twin.origin} answers ${answer.status}; not checked` });
+        add({
+          id: 'origin.twin',
+          status: 'skip',
+          title: `www twin ${twin.origin} answers ${answer.status}; not checked`,
+        });
       }
     } catch (error) {
       const message = error instanceof NetworkFailure ? error.message : 'the request failed';

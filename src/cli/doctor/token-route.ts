@@ -18,9 +18,15 @@ export interface TokenTarget {
 }
 
 /** The token URLs the page's gates would ask, on the page's own origin (a foreign one is a markup failure). */
-export function tokenTargets(scan: PageScan, pageUrl: URL, clientId: string, options: Pick<DoctorOptions, 'clientId'>): TokenTarget[] {
+export function tokenTargets(
+  scan: PageScan,
+  pageUrl: URL,
+  clientId: string,
+  options: Pick<DoctorOptions, 'clientId'>,
+): TokenTarget[] {
   const seen = new Map<string, TokenTarget>();
-  const gates = scan.gates.length > 0 ? scan.gates : [{ tokenUrl: null, clientId: null } as Pick<GateTag, 'tokenUrl' | 'clientId'>];
+  const gates =
+    scan.gates.length > 0 ? scan.gates : [{ tokenUrl: null, clientId: null } as Pick<GateTag, 'tokenUrl' | 'clientId'>];
   for (const gate of gates) {
     const path = gate.tokenUrl && !/\{\{/.test(gate.tokenUrl) ? gate.tokenUrl : DEFAULT_TOKEN_URL;
     const id = options.clientId ?? (gate.clientId && !/\{\{/.test(gate.clientId) ? gate.clientId : clientId);
@@ -38,14 +44,27 @@ export function tokenTargets(scan: PageScan, pageUrl: URL, clientId: string, opt
   return [...seen.values()];
 }
 
-export async function tokenRouteCheck(url: URL, scan: PageScan, options: Pick<DoctorOptions, 'timeoutMs'>): Promise<Check> {
+export async function tokenRouteCheck(
+  url: URL,
+  scan: PageScan,
+  options: Pick<DoctorOptions, 'timeoutMs'>,
+): Promise<Check> {
   const label = `Token route ${url.pathname}`;
   let answer: Answer;
   try {
-    answer = await request(url, { headers: { Accept: 'text/plain' }, timeoutMs: options.timeoutMs, maxBytes: SMALL_BODY });
+    answer = await request(url, {
+      headers: { Accept: 'text/plain' },
+      timeoutMs: options.timeoutMs,
+      maxBytes: SMALL_BODY,
+    });
   } catch (error) {
     const failure = error instanceof NetworkFailure ? error : new NetworkFailure('other', 'the request failed');
-    return { id: 'token.route', status: 'fail', title: `${label}: ${failure.message}`, fix: failureFix(failure, 'storefront') };
+    return {
+      id: 'token.route',
+      status: 'fail',
+      title: `${label}: ${failure.message}`,
+      fix: failureFix(failure, 'storefront'),
+    };
   }
   const timing = `${answer.ms} ms`;
   if (answer.status === 404) {
@@ -54,7 +73,7 @@ export async function tokenRouteCheck(url: URL, scan: PageScan, options: Pick<Do
         id: 'token.route',
         status: 'warn',
         title: `${label}: 404 for a guest, but the page looks headless (Next.js), where 404 only means "no such page"`,
-        fix: 'Headless storefronts such as Catalyst have no Current Customer route: the storefront must serve one itself (see BigCommerce\'s notes on headless).',
+        fix: "Headless storefronts such as Catalyst have no Current Customer route: the storefront must serve one itself (see BigCommerce's notes on headless).",
       };
     }
     return { id: 'token.route', status: 'pass', title: `${label}: 404 for a guest, as Stencil answers (${timing})` };
@@ -65,7 +84,7 @@ export async function tokenRouteCheck(url: URL, scan: PageScan, options: Pick<Do
       id: 'token.route',
       status: 'fail',
       title: `${label}: redirects (${answer.status}) to ${location === null ? 'nowhere' : shown(new URL(location, url).href)}`,
-      fix: 'The token route must answer on the page\'s own origin: a redirect usually means a proxy or a second domain in front of the store; serve the storefront from one origin.',
+      fix: "The token route must answer on the page's own origin: a redirect usually means a proxy or a second domain in front of the store; serve the storefront from one origin.",
     };
   }
   if (answer.status === 200) {
@@ -89,7 +108,7 @@ export async function tokenRouteCheck(url: URL, scan: PageScan, options: Pick<Do
       id: 'token.route',
       status: 'fail',
       title: `${label}: 400 for the client ID ${shown(url.searchParams.get(CLIENT_ID_PARAM) ?? '', 60)}`,
-      fix: 'The storefront refused the request: check that client-id is your app\'s client ID, exactly as the Developer Portal shows it.',
+      fix: "The storefront refused the request: check that client-id is your app's client ID, exactly as the Developer Portal shows it.",
     };
   }
   if (answer.status === 401 || answer.status === 403 || answer.status === 429) {
