@@ -38,7 +38,7 @@ export interface Diagnosis {
  */
 export function diagnose(ctx: DiagnosisContext): Diagnosis {
   const notes: string[] = [];
-  const { payload, header, clientId } = ctx;
+  const { payload, clientId } = ctx;
   const tokenUrl = `${DEFAULT_TOKEN_URL}?app_client_id=${clientId}`;
 
   // Named only when its operation says so: a token whose "iss" is the client ID but whose operation

@@ -190,7 +190,7 @@ describe('Trusted Types', () => {
   beforeEach(() => resetEnvironment());
 
   /** A page of its own that enforces Trusted Types with the given allowed policy names. */
-  async function enforcingFrame(s: Scenario, policies: string): Promise<HTMLIFrameElement> {
+  async function enforcingFrame(policies: string): Promise<HTMLIFrameElement> {
     const frame = await fixture<HTMLIFrameElement>(html`<iframe></iframe>`);
     const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
     frame.srcdoc = `<!doctype html>
@@ -227,7 +227,7 @@ describe('Trusted Types', () => {
       exchange: [{ body: '<p id="frag">Trusted</p><script>parent.__pwned=4</script>', type: 'text/html' }],
     });
     // Only the element's own policy: without lit-html, nothing else needs a name.
-    const frame = await enforcingFrame(s, 'bc-customer-gate');
+    const frame = await enforcingFrame('bc-customer-gate');
     // The frame really enforces: a plain string into innerHTML throws.
     let refused = '';
     try {
@@ -246,7 +246,7 @@ describe('Trusted Types', () => {
 
   it('fails closed when the page does not allow the policy', async () => {
     const s = await scenario({ exchange: [{ body: '<p id="frag">Trusted</p>', type: 'text/html' }] });
-    const frame = await enforcingFrame(s, 'some-other-policy');
+    const frame = await enforcingFrame('some-other-policy');
     const errors: string[] = [];
     (frame.contentWindow as Window & typeof globalThis).console.error = (...args: unknown[]) =>
       void errors.push(args.join(' '));

@@ -4,7 +4,6 @@
 // end-to-end suite covers the same with a real Back and real tabs.
 import { expect } from '@open-wc/testing';
 import {
-  BcCustomerGate,
   FakeClock,
   FakeVisibility,
   eventsOf,

@@ -12,7 +12,6 @@ import {
   mount,
   mountGates,
   mountGate,
-  gateHtml,
   record,
   requests,
   resetEnvironment,
