@@ -19,3 +19,16 @@ export {
   type PageRenderer,
   type StorefrontCustomer,
 } from './template.js';
+export {
+  createMockStoreApi,
+  MOCK_STORE_API_SEED,
+  type MockAuthCode,
+  type MockOrder,
+  type MockOrderLine,
+  type MockProduct,
+  type MockStoreApi,
+  type MockStoreApiOptions,
+  type MockStoreSeed,
+  type StoreApiCall,
+  type StoreApiFault,
+} from './store-api.js';
