@@ -89,5 +89,7 @@ export function shareInFlight(
   const calls = running;
   const promise = work().finally(() => calls.delete(key));
   running.set(key, promise);
+  // Every caller may have stopped waiting (aborted); a failure then has nobody left to report to.
+  promise.catch(() => {});
   return { promise, shared: false };
 }

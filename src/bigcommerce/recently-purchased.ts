@@ -124,6 +124,7 @@ interface Config {
  */
 export async function recentlyPurchased(options: RecentlyPurchasedOptions): Promise<RecentPurchase[]> {
   const config = readOptions(options);
+  if (config.signal?.aborted) throw new StoreApiError('aborted', "recentlyPurchased: aborted by the caller's signal.");
   const { cache } = config;
   if (!cache) return fetchRecent(config, config.signal);
 
