@@ -94,6 +94,10 @@ export async function verifySignedPayload(
     }
   }
   if (!payload) throw translate(lastError, signedPayloadJwt);
+  // jose checks `iat` only against a maximum age; a payload issued in the future is refused here.
+  if (typeof payload.iat === 'number' && payload.iat > now() / 1000 + clockTolerance) {
+    throw new SignedPayloadError('not_yet_valid', 'Payload\'s "iat" is in the future; check the server\'s clock.');
+  }
   return readClaims(payload);
 }
 
