@@ -12,6 +12,7 @@ import { installRuntime, ROOT } from './runtimes.mjs';
 import { WORKER_BUILD } from './worker-bundle.mjs';
 import { runCases } from '../test/runtimes/client.mjs';
 import { SERVER_ENV } from '../test/runtimes/fixture.mjs';
+import { seedStoreApi } from '../test/runtimes/store-fixture.mjs';
 
 const SERVERS = join(ROOT, 'test/runtimes/servers');
 
@@ -112,6 +113,11 @@ if (unknown.length) {
   process.exit(1);
 }
 const names = asked.length ? asked : Object.keys(RUNTIMES);
+// The store API every runtime's app reads recently purchased from (a quota no run can spend).
+const { createMockStoreApi } = await import('bc-customer-gate/testing');
+const storeApi = createMockStoreApi({ seed: false, quota: { requests: 1_000_000, windowMs: 30_000 } });
+seedStoreApi(storeApi);
+SERVER_ENV.STORE_API_URL = await storeApi.listen();
 let passed = 0;
 let failed = 0;
 for (const name of names) {
@@ -135,5 +141,6 @@ for (const name of names) {
     await server?.stop();
   }
 }
+await storeApi.close();
 console.log(`runtimes: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

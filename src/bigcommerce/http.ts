@@ -132,7 +132,9 @@ async function attemptOnce(ctx: CallContext, request: JsonRequest, attempt: numb
           method: request.method ?? 'GET',
           headers: request.headers,
           ...(request.body !== undefined && { body: request.body }),
-          redirect: 'error',
+          // Never follow a redirect (it could carry the token elsewhere); a 3xx is then a bad answer.
+        // Not `redirect: 'error'`, which Cloudflare Workers' fetch does not implement.
+        redirect: 'manual',
           signal,
         })
         .then(async (response) => ({ response, text: await response.text() })),

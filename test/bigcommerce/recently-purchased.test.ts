@@ -287,6 +287,12 @@ describe('recentlyPurchased: access tokens and errors', () => {
     await rejectsWith(ask(), 'bad_response', /418/);
   });
 
+  it('a redirect is not followed (the token would go along): bad_response', async () => {
+    api.fail({ status: 302 });
+    await rejectsWith(ask(), 'bad_response', /302/);
+    assert.equal(api.calls.length, 1);
+  });
+
   it('a refused connection: network, after bounded retries', async () => {
     const closed = createMockStoreApi();
     const url = await closed.listen();
