@@ -145,7 +145,7 @@ export function createMockStoreApi(options: MockStoreApiOptions = {}): MockStore
     if (api.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, api.latencyMs));
     const fault = takeFault(state.faults, url.pathname);
     if (fault && 'hang' in fault) return;
-    if (url.pathname === '/oauth2/token') return oauthRoute(request, response, fault);
+    if (url.pathname === '/oauth2/token') return oauthRoute(state, app, request, response, fault);
     const match = STORE_PATH.exec(url.pathname);
     const store = match ? state.stores.get(decodeURIComponent(match[1]!)) : undefined;
     if (!match || !store) return sendJson(response, 404, { status: 404, title: 'Not found' });
@@ -161,45 +161,6 @@ export function createMockStoreApi(options: MockStoreApiOptions = {}): MockStore
     return answer.body === undefined
       ? send(response, answer.status, '', limits.headers)
       : sendJson(response, answer.status, answer.body, limits.headers);
-  }
-
-  async function oauthRoute(request: IncomingMessage, response: ServerResponse, fault: StoreApiFault | undefined) {
-    const text = await readBody(request);
-    if (fault) return sendFault(response, fault, {});
-    if (request.method !== 'POST') return sendJson(response, 405, { error: 'Method not allowed' });
-    const form = parseBody(text, request.headers['content-type']);
-    if (form.client_id !== app.clientId || form.client_secret !== app.clientSecret)
-      return sendJson(response, 401, { error: 'Invalid client id or secret' });
-    const grant = state.codes.get(form.code ?? '');
-    const valid =
-      grant &&
-      form.grant_type === 'authorization_code' &&
-      form.redirect_uri === app.redirectUri &&
-      form.context === `stores/${grant.storeHash}`;
-    if (!grant || !valid) return sendJson(response, 400, { error: 'Invalid authorization code' });
-    state.codes.delete(grant.code); // a code works once
-    const scope = grant.scope ?? `${ORDERS_READ} ${PRODUCTS_READ}`;
-    const accessToken = grant.accessToken ?? randomBytes(16).toString('hex');
-    const store = storeOf(grant.storeHash);
-    store.tokens.set(accessToken, new Set(scope.split(' ')));
-    const user = grant.user ?? { id: 24654, username: 'merchant', email: 'merchant@example.com' };
-    sendJson(response, 200, {
-      access_token: accessToken,
-      scope,
-      user,
-      owner: grant.owner ?? user,
-      context: `stores/${grant.storeHash}`,
-      account_uuid: '00000000-0000-4000-8000-000000000000',
-    });
-  }
-
-  function storeOf(hash: string): MockStoreData {
-    let store = state.stores.get(hash);
-    if (!store) {
-      store = new MockStoreData(hash);
-      state.stores.set(hash, store);
-    }
-    return store;
   }
 
   Object.defineProperties(api, {
@@ -224,11 +185,11 @@ export function createMockStoreApi(options: MockStoreApiOptions = {}): MockStore
     },
     clearCalls: () => (state.calls.length = 0),
     addStore(seed: MockStoreSeed) {
-      const store = storeOf(seed.hash);
+      const store = storeOf(state, seed.hash);
       for (const [token, scopes] of Object.entries(seed.tokens ?? {})) store.tokens.set(token, new Set(scopes));
     },
-    addProduct: (hash: string, product: MockProduct) => storeOf(hash).addProduct(product),
-    addOrder: (hash: string, order: MockOrder) => storeOf(hash).addOrder(order),
+    addProduct: (hash: string, product: MockProduct) => storeOf(state, hash).addProduct(product),
+    addOrder: (hash: string, order: MockOrder) => storeOf(state, hash).addOrder(order),
     addAuthCode: (code: MockAuthCode) => state.codes.set(code.code, { ...code }),
     fail: (fault: StoreApiFault) => state.faults.push({ fault, left: fault.times ?? 1 }),
     reset() {
@@ -236,6 +197,52 @@ export function createMockStoreApi(options: MockStoreApiOptions = {}): MockStore
     },
   } satisfies Omit<MockStoreApi, 'url' | 'tokenUrl' | 'calls'>);
   return api;
+}
+
+/** The OAuth token endpoint: one registered code, once, for the configured app. */
+async function oauthRoute(
+  state: State,
+  app: { clientId: string; clientSecret: string; redirectUri: string },
+  request: IncomingMessage,
+  response: ServerResponse,
+  fault: StoreApiFault | undefined,
+): Promise<void> {
+  const text = await readBody(request);
+  if (fault) return sendFault(response, fault, {});
+  if (request.method !== 'POST') return sendJson(response, 405, { error: 'Method not allowed' });
+  const form = parseBody(text, request.headers['content-type']);
+  if (form.client_id !== app.clientId || form.client_secret !== app.clientSecret)
+    return sendJson(response, 401, { error: 'Invalid client id or secret' });
+  const grant = state.codes.get(form.code ?? '');
+  const valid =
+    grant &&
+    form.grant_type === 'authorization_code' &&
+    form.redirect_uri === app.redirectUri &&
+    form.context === `stores/${grant.storeHash}`;
+  if (!grant || !valid) return sendJson(response, 400, { error: 'Invalid authorization code' });
+  state.codes.delete(grant.code); // a code works once
+  const scope = grant.scope ?? `${ORDERS_READ} ${PRODUCTS_READ}`;
+  const accessToken = grant.accessToken ?? randomBytes(16).toString('hex');
+  const store = storeOf(state, grant.storeHash);
+  store.tokens.set(accessToken, new Set(scope.split(' ')));
+  const user = grant.user ?? { id: 24654, username: 'merchant', email: 'merchant@example.com' };
+  sendJson(response, 200, {
+    access_token: accessToken,
+    scope,
+    user,
+    owner: grant.owner ?? user,
+    context: `stores/${grant.storeHash}`,
+    account_uuid: '00000000-0000-4000-8000-000000000000',
+  });
+}
+
+function storeOf(state: State, hash: string): MockStoreData {
+  let store = state.stores.get(hash);
+  if (!store) {
+    store = new MockStoreData(hash);
+    state.stores.set(hash, store);
+  }
+  return store;
 }
 
 function throwNotListening(): never {
