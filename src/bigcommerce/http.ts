@@ -133,8 +133,8 @@ async function attemptOnce(ctx: CallContext, request: JsonRequest, attempt: numb
           headers: request.headers,
           ...(request.body !== undefined && { body: request.body }),
           // Never follow a redirect (it could carry the token elsewhere); a 3xx is then a bad answer.
-        // Not `redirect: 'error'`, which Cloudflare Workers' fetch does not implement.
-        redirect: 'manual',
+          // Not `redirect: 'error'`, which Cloudflare Workers' fetch does not implement.
+          redirect: 'manual',
           signal,
         })
         .then(async (response) => ({ response, text: await response.text() })),
