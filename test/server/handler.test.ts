@@ -615,6 +615,7 @@ const cases: Case[] = [
     allow: ORIGIN,
     json: { error: 'server_error' },
     reported: { phase: 'authorize', status: 500 },
+    check: () => assert.match(String(reported[0]?.error), /"authorize" returned null\. Return undefined or true/),
   },
   {
     name: 'authorize → Map: 500',
@@ -622,6 +623,7 @@ const cases: Case[] = [
     status: 500,
     allow: ORIGIN,
     reported: { phase: 'authorize', status: 500 },
+    check: () => assert.match(String(reported[0]?.error), /"authorize" returned a Map\. Return undefined or true/),
   },
   {
     name: 'authorize → data JSON cannot encode: 500',
