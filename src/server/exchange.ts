@@ -2,7 +2,7 @@
  * The exchange endpoint's protocol core, free of any runtime: plain values in (method, origin,
  * content type, body text), plain values out (status, headers, body). The Fetch handler
  * (handler.ts) and the Node listener (node.ts) are thin adapters over it, so every runtime answers
- * byte for byte the same. DESIGN.md's response table is the contract.
+ * byte for byte the same. The response table in docs/design.md ("Exchange responses") is the contract.
  *
  * A request goes through two steps so adapters never read a body they will refuse: `begin` answers
  * everything decidable from the head (origin, method, content type, declared length); only when it

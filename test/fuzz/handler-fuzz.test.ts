@@ -369,7 +369,7 @@ interface Expected {
 const FETCH_NORMALISED = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
 const httpTrim = (value: string) => value.replace(/^[\t ]+|[\t ]+$/g, '');
 
-/** What the protocol (DESIGN.md's response table) says the endpoint answers, from the case alone. */
+/** What the protocol (docs/design.md, "Exchange responses") says the endpoint answers, from the case alone. */
 function expected(c: Case, path: 'fetch' | 'node'): Expected {
   const origin = c.origin === null ? null : httpTrim(c.origin);
   const allowedOrigin = origin !== null && (ORIGINS as readonly string[]).includes(origin) ? origin : null;
