@@ -69,7 +69,11 @@ function startProcess({ command: [binary, ...args], env = {} }) {
         version: hello.version,
         output: () => stderr,
         stop: () =>
-          new Promise((done) => (child.exitCode !== null ? done() : (child.once('exit', done), child.kill()))),
+          new Promise((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', done);
+            child.kill();
+          }),
       });
     });
   });

@@ -92,7 +92,9 @@ describe('documentation snippets', () => {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
   });
-  after(() => children.forEach((child) => child.kill()));
+  after(() => {
+    for (const child of children) child.kill();
+  });
 
   it('every block says its language, and only languages these tests check', () => {
     const blocks = allBlocks();
@@ -183,6 +185,9 @@ declare const Bun: { serve(options: { port?: number; fetch(request: Request): Re
     const headersTimeout = setting('headersTimeout');
     assert.ok(requestTimeout > 0 && requestTimeout <= 30_000, `requestTimeout ${requestTimeout}`);
     assert.ok(headersTimeout > 0 && headersTimeout <= requestTimeout, `headersTimeout ${headersTimeout}`);
+    // Node enforces both timeouts only when it sweeps its connections (every 30 s by default).
+    const interval = setting('connectionsCheckingInterval');
+    assert.ok(interval > 0 && interval <= 2_000, `connectionsCheckingInterval ${interval}`);
   });
 
   it('README: the shell walkthrough (server, mint, curl) prints a verified customer', async () => {

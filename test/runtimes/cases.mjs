@@ -1,4 +1,4 @@
-// The protocol table (DESIGN.md, "Exchange responses"; README, "Every request, in order") as one
+// The protocol table (docs/design.md, "Exchange responses"; docs/server.md, "Every request, in order") as one
 // list of cases, sent over real HTTP by the host's Node to whichever runtime serves the app. Every
 // runtime gets the same cases and must give the same answers.
 //
