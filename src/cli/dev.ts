@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { integer, noPositionals, parseCommandArgs, UsageError } from './args.js';
-import { terminalSafe } from './format.js';
+import { terminalSafe } from '../terminal.js';
 import type { Io } from './io.js';
 
 export const summary = 'Run the local demo: a mock storefront and an app server (same as npm start).';

@@ -2,12 +2,12 @@
 import { UsageError } from './args.js';
 import * as dev from './dev.js';
 import * as doctor from './doctor.js';
-import { terminalSafe } from './format.js';
+import { terminalSafe } from '../terminal.js';
 import { processIo, type Io } from './io.js';
 import * as mint from './mint.js';
 import * as verify from './verify.js';
 import * as widget from './widget.js';
-import { packageVersion } from '../widget/version.js';
+import { packageVersion } from '../version.js';
 
 interface Command {
   summary: string;

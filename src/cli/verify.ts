@@ -3,7 +3,8 @@ import { ALGORITHMS, type Algorithm } from '../protocol.js';
 import { createVerifier, isCustomerTokenError } from '../server/index.js';
 import { integer, parseCommandArgs, required, UsageError } from './args.js';
 import { diagnose } from './diagnose.js';
-import { indent, isoTime, relativeTime, terminalSafe } from './format.js';
+import { terminalSafe } from '../terminal.js';
+import { indent, isoTime, relativeTime } from './format.js';
 import type { Io } from './io.js';
 
 export const summary = 'Decode a Current Customer token and say whether, and why not, it verifies.';

@@ -6,9 +6,10 @@ import {
   type WidgetsRequest,
 } from '../widget/client.js';
 import { buildWidgetTemplate, cdnScriptUrl, DEFAULT_WIDGET_NAME } from '../widget/template.js';
-import { packageVersion } from '../widget/version.js';
+import { packageVersion } from '../version.js';
 import { noPositionals, parseCommandArgs, secureUrl, UsageError } from './args.js';
-import { indent, terminalSafe } from './format.js';
+import { terminalSafe } from '../terminal.js';
+import { indent } from './format.js';
 import type { Io } from './io.js';
 
 export const summary = 'Register the Page Builder widget template through the Widgets API.';
@@ -129,8 +130,9 @@ async function runInstall(args: readonly string[], io: Io): Promise<number> {
     });
   } catch (error) {
     if (!(error instanceof WidgetsApiError)) throw error;
-    // Its message quotes the API's answer; the newlines are the message's own structure.
-    io.stderr(`error: ${terminalSafe(error.message, { keepNewlines: true })}\n`);
+    // The message and the field errors quote the API's answer as sent: escaped here, where they print.
+    const fields = error.fieldErrors.map(([field, problem]) => `\n  ${terminalSafe(field)}: ${terminalSafe(problem)}`);
+    io.stderr(`error: ${terminalSafe(error.message)}${fields.join('')}\n`);
     return 1;
   }
 

@@ -120,8 +120,12 @@ function memoryIo(env: Record<string, string>): Io & { out: string; err: string 
     out: '',
     err: '',
     env,
-    stdout: (text: string) => void (io.out += text),
-    stderr: (text: string) => void (io.err += text),
+    stdout: (text: string) => {
+      io.out += text;
+    },
+    stderr: (text: string) => {
+      io.err += text;
+    },
     readStdin: async () => '',
     watchInterrupt: () => assert.fail('not a long-running command'),
   };
@@ -216,7 +220,7 @@ describe(`command-line output under hostile input (FUZZ_SEED=${FUZZ_SEED})`, () 
               });
             if (init?.method === 'GET') {
               const { buildWidgetTemplate } = await import('../../src/widget/template.js');
-              const { packageVersion } = await import('../../src/widget/version.js');
+              const { packageVersion } = await import('../../src/version.js');
               const current = buildWidgetTemplate({ version: packageVersion() });
               const data = api.uuids.map((uuid) => ({
                 uuid,

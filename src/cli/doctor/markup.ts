@@ -2,7 +2,7 @@
  * What the page's markup says: its gates and their attributes, the script that loads the element,
  * the pre-upgrade style rule. No network: these read the scanned page only.
  */
-import { packageVersion } from '../../widget/version.js';
+import { packageVersion } from '../../version.js';
 import { PRE_UPGRADE_STYLE } from '../../widget/template.js';
 import type { GateTag, PageScan } from './page.js';
 import { shown, type Check } from './report.js';

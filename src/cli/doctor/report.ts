@@ -3,7 +3,7 @@
  * Every string is made terminal-safe here, at the one place text leaves the command, because most of
  * it quotes what a page or a server sent.
  */
-import { terminalSafe } from '../format.js';
+import { terminalSafe } from '../../terminal.js';
 
 export type Status = 'pass' | 'fail' | 'warn' | 'skip';
 

@@ -2,7 +2,7 @@
  * The doctor's checks, in the order a person fixes them: URLs, the page, its gates and script, its
  * policy, the token route, the endpoint from every storefront origin, and optionally a real exchange.
  */
-import { packageVersion } from '../../widget/version.js';
+import { packageVersion } from '../../version.js';
 import { endToEndChecks } from './end-to-end.js';
 import { failureFix, probeFromOrigin } from './endpoint.js';
 import { NetworkFailure, request, type Answer } from './http.js';
