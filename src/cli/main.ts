@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { UsageError } from './args.js';
 import * as dev from './dev.js';
-import * as doctor from './doctor.js';
+import * as doctor from './doctor/command.js';
 import { terminalSafe } from '../terminal.js';
 import { processIo, type Io } from './io.js';
 import * as mint from './mint.js';

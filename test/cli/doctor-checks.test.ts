@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Check } from '../../src/cli/doctor/report.js';
-import { runChecks, type DoctorOptions } from '../../src/cli/doctor/run.js';
+import type { DoctorOptions } from '../../src/cli/doctor/options.js';
+import { runChecks } from '../../src/cli/doctor/run.js';
 import { buildWidgetTemplate } from '../../src/widget/template.js';
 import { app, CLIENT_ID, gatePage, serve, storefront, type Running } from './doctor-servers.js';
 

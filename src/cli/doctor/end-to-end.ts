@@ -7,7 +7,7 @@ import { mintCustomerToken } from '../../testing/mint.js';
 import { exchangeRequest, failureFix, shapeOf } from './endpoint.js';
 import { NetworkFailure, request, type Answer } from './http.js';
 import { formatBytes, shown, type Check } from './report.js';
-import type { DoctorOptions, EndToEnd } from './run.js';
+import type { DoctorOptions, EndToEnd } from './options.js';
 
 export async function endToEndChecks(
   endpoint: URL,

@@ -6,7 +6,7 @@ import { packageVersion } from '../../version.js';
 import { PRE_UPGRADE_STYLE } from '../../widget/template.js';
 import type { GateTag, PageScan } from './page.js';
 import { shown, type Check } from './report.js';
-import type { DoctorOptions } from './run.js';
+import type { DoctorOptions } from './options.js';
 import { transportOf } from './transport.js';
 
 /** `module`, no type, or a JavaScript MIME type (https://html.spec.whatwg.org/#javascript-mime-type). */

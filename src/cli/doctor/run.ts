@@ -11,28 +11,8 @@ import { scanPage } from './page.js';
 import { collectPolicies, connectCheck, scriptCheck, styleCheck, trustedTypesCheck } from './policy.js';
 import { formatBytes, shown, type Check } from './report.js';
 import { tokenRouteCheck, tokenTargets } from './token-route.js';
+import type { DoctorOptions } from './options.js';
 import { transportOf, twinOrigin } from './transport.js';
-
-export interface EndToEnd {
-  clientSecret: string;
-  customerId: number;
-  storeHash: string;
-}
-
-export interface DoctorOptions {
-  storefront: URL;
-  /** Checked instead of the endpoints found on the page. */
-  endpoint?: URL;
-  /** Checked instead of the client IDs found on the page. */
-  clientId?: string;
-  alsoOrigins: readonly string[];
-  timeoutMs: number;
-  maxPageBytes: number;
-  /** Needs `endpoint`: a signed token is never sent to a URL read from the page. */
-  endToEnd?: EndToEnd;
-  /** The `www` twin of an origin; tests point it at a loopback server. Default {@link twinOrigin}. */
-  twinOf?: (origin: URL) => { origin: string } | { none: string };
-}
 
 const MAX_REDIRECTS = 5;
 const SMALL_BODY = 64 * 1024;

@@ -7,7 +7,7 @@ import { failureFix } from './endpoint.js';
 import { NetworkFailure, request, type Answer } from './http.js';
 import type { GateTag, PageScan } from './page.js';
 import { shown, type Check } from './report.js';
-import type { DoctorOptions } from './run.js';
+import type { DoctorOptions } from './options.js';
 
 const SMALL_BODY = 64 * 1024;
 /** Distinct token URLs (path and client ID) asked, however many gates a page has. */

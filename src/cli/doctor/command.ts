@@ -1,7 +1,8 @@
-import { integer, noPositionals, parseCommandArgs, secureUrl, UsageError } from './args.js';
-import type { Io } from './io.js';
-import { exitCode, renderJson, renderText } from './doctor/report.js';
-import { runChecks, type DoctorOptions } from './doctor/run.js';
+import { integer, noPositionals, parseCommandArgs, secureUrl, UsageError } from '../args.js';
+import type { Io } from '../io.js';
+import { exitCode, renderJson, renderText } from './report.js';
+import type { DoctorOptions } from './options.js';
+import { runChecks } from './run.js';
 
 export const summary = 'Check a live storefront page, its policy and the app endpoint before shoppers do.';
 
