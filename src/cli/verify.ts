@@ -1,7 +1,8 @@
 import { decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import { ALGORITHMS, type Algorithm } from '../protocol.js';
 import { createVerifier, isCustomerTokenError } from '../server/index.js';
-import { integer, parseCommandArgs, required, UsageError } from './args.js';
+import { integer, type ParsedValues, required, UsageError } from './args.js';
+import type { Command } from './command.js';
 import { diagnose } from './diagnose.js';
 import { terminalSafe } from '../terminal.js';
 import { indent, isoTime, relativeTime } from './format.js';
@@ -52,15 +53,21 @@ const options = {
 
 const MAX_DECODE_LENGTH = 64 * 1024;
 
-export async function runVerify(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals, help: wantsHelp } = parseCommandArgs(args, options);
-  if (wantsHelp) {
-    io.stdout(help);
-    return 0;
-  }
-  if (positionals.length === 0) throw new UsageError('Missing <token> (pass - to read it from stdin).');
-  if (positionals.length > 1) throw new UsageError('Too many arguments: verify takes one token.');
+export const command: Command<typeof options> = {
+  summary,
+  usage,
+  help,
+  options,
+  positionals: {
+    min: 1,
+    max: 1,
+    missing: 'Missing <token> (pass - to read it from stdin).',
+    extra: 'Too many arguments: verify takes one token.',
+  },
+  run: runVerify,
+};
 
+async function runVerify(values: ParsedValues<typeof options>, positionals: string[], io: Io): Promise<number> {
   const clientId = required(values['client-id'], '--client-id', io.env['BC_CLIENT_ID'], 'BC_CLIENT_ID');
   const envSecret = io.env['BC_CLIENT_SECRET'];
   const secrets = values.secret ?? (envSecret ? [envSecret] : []);

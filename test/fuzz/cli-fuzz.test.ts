@@ -8,8 +8,9 @@ import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ISSUER, OPERATION, TOKEN_LIFETIME_SECONDS } from '../../src/protocol.js';
 import type { Io } from '../../src/cli/io.js';
-import { runVerify } from '../../src/cli/verify.js';
-import { runWidget } from '../../src/cli/widget.js';
+import { runEntry } from '../../src/cli/command.js';
+import { command as verify } from '../../src/cli/verify.js';
+import { command as widget } from '../../src/cli/widget.js';
 import { DEFAULT_WIDGET_NAME } from '../../src/widget/template.js';
 import { TERMINAL_CONTROL } from '../cli/run-cli.js';
 import { setOwn, signJson, unicodeString } from './arbitraries.js';
@@ -158,7 +159,7 @@ describe(`command-line output under hostile input (FUZZ_SEED=${FUZZ_SEED})`, () 
       fc.asyncProperty(cliCaseArb, async (c) => {
         const io = memoryIo({ BC_CLIENT_SECRET: SECRET });
         const args = [tokenFor(c), '--client-id', CLIENT_ID, ...(c.pinStore ? ['--store', STORE] : [])];
-        const code = await runVerify(args, io);
+        const code = await runEntry(verify, args, io);
         assertNoControls('stdout', io.out);
         assertNoControls('stderr', io.err);
         for (const line of io.out.replace(/\n$/, '').split('\n'))
@@ -233,7 +234,8 @@ describe(`command-line output under hostile input (FUZZ_SEED=${FUZZ_SEED})`, () 
             return json(200, { data: { uuid: api.created } });
           }) as typeof fetch;
           const io = memoryIo({ BC_ACCESS_TOKEN: 'fuzz-access-token-123456' });
-          const code = await runWidget(
+          const code = await runEntry(
+            widget,
             [
               'install',
               '--store-hash',
