@@ -5,7 +5,7 @@
  */
 import { mintCustomerToken } from '../../testing/mint.js';
 import { exchangeRequest, failureFix, shapeOf } from './endpoint.js';
-import { NetworkFailure, request, type Answer } from './http.js';
+import { attempt } from './http.js';
 import { formatBytes, shown, type Check } from './report.js';
 import type { DoctorOptions, EndToEnd } from './options.js';
 
@@ -32,15 +32,12 @@ export async function endToEndChecks(
     expiresIn: 60,
   });
   const label = `End to end from ${origin}`;
-  let answer: Answer;
-  try {
-    answer = await request(endpoint, {
-      ...exchangeRequest(origin, token),
-      timeoutMs: options.timeoutMs,
-      maxBytes: 1024 * 1024,
-    });
-  } catch (error) {
-    const failure = error instanceof NetworkFailure ? error : new NetworkFailure('other', 'the request failed');
+  const { answer, failure } = await attempt(endpoint, {
+    ...exchangeRequest(origin, token),
+    timeoutMs: options.timeoutMs,
+    maxBytes: 1024 * 1024,
+  });
+  if (failure) {
     checks.push({
       id: 'e2e.exchange',
       status: 'fail',

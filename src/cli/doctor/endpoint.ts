@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { EXCHANGE_CONTENT_TYPE, ISSUER, OPERATION } from '../../protocol.js';
-import { NetworkFailure, request, type Answer } from './http.js';
+import { type Answer, attempt, type NetworkFailure } from './http.js';
 import { shown, type Check } from './report.js';
 
 export interface ProbeOptions {
@@ -133,11 +133,11 @@ export async function probeFromOrigin(
 ): Promise<Check[]> {
   const id = 'endpoint.origin';
   const label = `Endpoint ${endpoint.href} from ${origin}`;
-  let answer: Answer;
-  try {
-    answer = await request(endpoint, { ...exchangeRequest(origin, unsignedProbeToken(clientId)), ...options });
-  } catch (error) {
-    const failure = error instanceof NetworkFailure ? error : new NetworkFailure('other', 'the request failed');
+  const { answer, failure } = await attempt(endpoint, {
+    ...exchangeRequest(origin, unsignedProbeToken(clientId)),
+    ...options,
+  });
+  if (failure) {
     return [{ id, status: 'fail', title: `${label}: ${failure.message}`, fix: failureFix(failure, 'endpoint') }];
   }
   const timing = `${answer.status} in ${answer.ms} ms`;
@@ -245,19 +245,16 @@ function unexpected(
 /** The `OPTIONS` preflight. A problem is a warning: the element itself sends none. */
 async function probePreflight(endpoint: URL, origin: string, options: ProbeOptions): Promise<Check | null> {
   const label = `Preflight (OPTIONS) ${endpoint.href} from ${origin}`;
-  let answer: Answer;
-  try {
-    answer = await request(endpoint, {
-      method: 'OPTIONS',
-      headers: {
-        Origin: origin,
-        'Access-Control-Request-Method': 'POST',
-        'Access-Control-Request-Headers': 'content-type',
-      },
-      ...options,
-    });
-  } catch (error) {
-    const failure = error instanceof NetworkFailure ? error : new NetworkFailure('other', 'the request failed');
+  const { answer, failure } = await attempt(endpoint, {
+    method: 'OPTIONS',
+    headers: {
+      Origin: origin,
+      'Access-Control-Request-Method': 'POST',
+      'Access-Control-Request-Headers': 'content-type',
+    },
+    ...options,
+  });
+  if (failure) {
     return {
       id: 'endpoint.preflight',
       status: 'warn',

@@ -5,7 +5,7 @@
 import { packageVersion } from '../../version.js';
 import { endToEndChecks } from './end-to-end.js';
 import { failureFix, probeFromOrigin } from './endpoint.js';
-import { NetworkFailure, request, type Answer } from './http.js';
+import { type Answer, attempt, SMALL_BODY } from './http.js';
 import { endpointTargets, gateChecks, loaderChecks } from './markup.js';
 import { scanPage } from './page.js';
 import { collectPolicies, connectCheck, scriptCheck, styleCheck, trustedTypesCheck } from './policy.js';
@@ -15,7 +15,6 @@ import type { DoctorOptions } from './options.js';
 import { transportOf, twinOrigin } from './transport.js';
 
 const MAX_REDIRECTS = 5;
-const SMALL_BODY = 64 * 1024;
 const PROBE_CLIENT_ID = 'doctor-probe';
 const MAX_SCRIPTS = 3;
 
@@ -116,18 +115,15 @@ async function fetchPage(options: DoctorOptions, add: (check: Check) => void): P
   const hops: URL[] = [];
   let url = options.storefront;
   for (;;) {
-    let answer: Answer;
-    try {
-      answer = await request(url, {
-        headers: {
-          Accept: 'text/html,application/xhtml+xml',
-          'User-Agent': `bc-customer-gate-doctor/${packageVersion()}`,
-        },
-        timeoutMs: options.timeoutMs,
-        maxBytes: options.maxPageBytes,
-      });
-    } catch (error) {
-      const failure = error instanceof NetworkFailure ? error : new NetworkFailure('other', 'the request failed');
+    const { answer, failure } = await attempt(url, {
+      headers: {
+        Accept: 'text/html,application/xhtml+xml',
+        'User-Agent': `bc-customer-gate-doctor/${packageVersion()}`,
+      },
+      timeoutMs: options.timeoutMs,
+      maxBytes: options.maxPageBytes,
+    });
+    if (failure) {
       add({
         id: 'page.fetch',
         status: 'fail',
@@ -236,35 +232,32 @@ async function storefrontOrigins(pageUrl: URL, options: DoctorOptions, add: (che
     });
   } else {
     const twinUrl = new URL(pageUrl.pathname + pageUrl.search, twin.origin);
-    try {
-      const answer = await request(twinUrl, {
-        headers: { Accept: 'text/html' },
-        timeoutMs: options.timeoutMs,
-        maxBytes: SMALL_BODY,
+    const { answer, failure } = await attempt(twinUrl, {
+      headers: { Accept: 'text/html' },
+      timeoutMs: options.timeoutMs,
+      maxBytes: SMALL_BODY,
+    });
+    if (failure) {
+      add({ id: 'origin.twin', status: 'skip', title: `www twin ${twin.origin}: ${failure.message}; not checked` });
+    } else if (answer.status >= 200 && answer.status < 300) {
+      origins.push(twin.origin);
+      add({
+        id: 'origin.twin',
+        status: 'pass',
+        title: `www twin ${twin.origin} serves the storefront too, so it is checked as a storefront origin`,
       });
-      if (answer.status >= 200 && answer.status < 300) {
-        origins.push(twin.origin);
-        add({
-          id: 'origin.twin',
-          status: 'pass',
-          title: `www twin ${twin.origin} serves the storefront too, so it is checked as a storefront origin`,
-        });
-      } else if (answer.status >= 300 && answer.status < 400) {
-        add({
-          id: 'origin.twin',
-          status: 'skip',
-          title: `www twin ${twin.origin} redirects (${answer.status}); shoppers never run the page there, not checked`,
-        });
-      } else {
-        add({
-          id: 'origin.twin',
-          status: 'skip',
-          title: `www twin ${twin.origin} answers ${answer.status}; not checked`,
-        });
-      }
-    } catch (error) {
-      const message = error instanceof NetworkFailure ? error.message : 'the request failed';
-      add({ id: 'origin.twin', status: 'skip', title: `www twin ${twin.origin}: ${message}; not checked` });
+    } else if (answer.status >= 300 && answer.status < 400) {
+      add({
+        id: 'origin.twin',
+        status: 'skip',
+        title: `www twin ${twin.origin} redirects (${answer.status}); shoppers never run the page there, not checked`,
+      });
+    } else {
+      add({
+        id: 'origin.twin',
+        status: 'skip',
+        title: `www twin ${twin.origin} answers ${answer.status}; not checked`,
+      });
     }
   }
   for (const origin of options.alsoOrigins) if (!origins.includes(origin)) origins.push(origin);
