@@ -4,14 +4,23 @@
  */
 import { packageVersion } from '../../version.js';
 import { PRE_UPGRADE_STYLE } from '../../widget/template.js';
-import type { GateTag, PageScan } from './page.js';
+import { type GateTag, type PageScan, RUNNABLE_TYPE } from './page.js';
 import { shown, type Check } from './report.js';
 import type { DoctorOptions } from './options.js';
+import type { ScriptSearch } from './scripts.js';
 import { transportOf } from './transport.js';
 
-/** `module`, no type, or a JavaScript MIME type (https://html.spec.whatwg.org/#javascript-mime-type). */
-const RUNNABLE_TYPE =
-  /^(?:module|(?:text|application)\/(?:x-)?(?:javascript|ecmascript)|text\/javascript1\.[0-5]|text\/(?:jscript|livescript)|)$/i;
+/** The public CDNs the docs name: what they serve is the package as published, so it is not fetched. */
+const PUBLIC_CDN = /^(?:https:)?\/\/(?:cdn\.jsdelivr\.net|unpkg\.com)\//i;
+
+/**
+ * Whether the page's scripts must be read to know that the element loads: no tag imports the package
+ * or loads it from a public CDN (a self-hosted copy or a theme bundle is read to be sure, and for CORS).
+ */
+export function needsScriptSearch(scan: PageScan): boolean {
+  if (scan.gates.length === 0) return false;
+  return !scan.loaders.some((loader) => loader.kind === 'import' || PUBLIC_CDN.test(loader.specifier));
+}
 
 /** A page can name any number of endpoints; probing is bounded all the same. */
 export const MAX_ENDPOINTS = 5;
@@ -234,14 +243,23 @@ export function endpointTargets(scan: PageScan, pageUrl: URL, options: Pick<Doct
   return [...seen.values()].slice(0, MAX_ENDPOINTS);
 }
 
-export function loaderChecks(scan: PageScan): Check[] {
+/**
+ * The script that loads the element: named in the markup (a CDN URL, an inline import), or else
+ * found by reading the page's scripts (`search`, from scripts.ts).
+ */
+export function loaderChecks(scan: PageScan, search?: ScriptSearch): Check[] {
   const checks: Check[] = [];
   if (scan.gates.length === 0) return checks;
-  if (scan.loaders.length === 0) {
+  if (search?.loader) {
+    checks.push(...search.checks);
+  } else if (search) {
     checks.push({
       id: 'script.found',
-      status: 'fail',
-      title: 'No script on the page loads the element, so every gate stays plain HTML',
+      status: search?.unsure ? 'warn' : 'fail',
+      title: search?.unsure
+        ? 'No script the doctor could read defines the element; if none of the others does, every gate stays plain HTML'
+        : 'No script on the page loads the element, so every gate stays plain HTML',
+      notes: search?.notes ?? [],
       fix: `Add <script type="module" src="https://cdn.jsdelivr.net/npm/bc-customer-gate@${packageVersion()}/dist/cdn/bc-customer-gate.js"></script> (Script Manager, or the theme), or import 'bc-customer-gate' in the theme's bundle.`,
     });
   } else {
@@ -259,7 +277,7 @@ export function loaderChecks(scan: PageScan): Check[] {
         ? `Script loads the element: ${shown(loader.specifier)} on line ${loader.line} (${attributes.join(', ')})`
         : `Script imports the element: an inline module imports ${shown(loader.specifier)} on line ${loader.line} (${attributes.join(', ')})`;
     checks.push({ id: 'script.found', status: 'pass', title, notes });
-    const cdn = scan.loaders.find((l) => l.kind === 'src' && /cdn\.jsdelivr\.net|unpkg\.com/i.test(l.specifier));
+    const cdn = scan.loaders.find((l) => l.kind === 'src' && PUBLIC_CDN.test(l.specifier));
     if (cdn && (cdn.version === null || /^(latest|next)$/i.test(cdn.version) || !/^\d+\.\d+\.\d+/.test(cdn.version))) {
       checks.push({
         id: 'script.version',

@@ -6,8 +6,9 @@ import { packageVersion } from '../../version.js';
 import { endToEndChecks } from './end-to-end.js';
 import { failureFix, probeFromOrigin } from './endpoint.js';
 import { type Answer, attempt, SMALL_BODY } from './http.js';
-import { endpointTargets, gateChecks, loaderChecks } from './markup.js';
+import { endpointTargets, gateChecks, loaderChecks, needsScriptSearch } from './markup.js';
 import { scanPage } from './page.js';
+import { findDefinition } from './scripts.js';
 import { collectPolicies, connectCheck, scriptCheck, styleCheck, trustedTypesCheck } from './policy.js';
 import { formatBytes, shown, type Check } from './report.js';
 import { tokenRouteCheck, tokenTargets } from './token-route.js';
@@ -40,7 +41,10 @@ export async function runChecks(options: DoctorOptions): Promise<Check[]> {
   gateChecks(scan, { url: pageUrl, truncated: page.answer.truncated }, options).forEach(add);
   const endpoints = endpointTargets(scan, pageUrl, options);
   const clientId = options.clientId ?? firstValue(scan.gates.map((gate) => gate.clientId)) ?? PROBE_CLIENT_ID;
-  loaderChecks(scan).forEach(add);
+  // No tag names the package: look for the definition in the page's own scripts.
+  const search = needsScriptSearch(scan) ? await findDefinition(scan.scripts, pageUrl, options) : undefined;
+  loaderChecks(scan, search).forEach(add);
+  const loaders = search ? (search.loader ? [search.loader] : []) : scan.loaders;
 
   // ---- its policy -------------------------------------------------------------------------------
   const policies = collectPolicies({
@@ -56,7 +60,7 @@ export async function runChecks(options: DoctorOptions): Promise<Check[]> {
     });
   } else {
     const distinct = new Map(
-      scan.loaders.map((loader) => [`${loader.kind} ${loader.specifier} ${loader.nonce} ${loader.integrity}`, loader]),
+      loaders.map((loader) => [`${loader.kind} ${loader.specifier} ${loader.nonce} ${loader.integrity}`, loader]),
     );
     for (const loader of [...distinct.values()].slice(0, MAX_SCRIPTS)) add(scriptCheck(policies, loader, pageUrl));
     // connect-src cannot tell one client ID from another: one check per token path.
