@@ -167,6 +167,27 @@ function decode(token: string): Decoded {
   if (token.length > MAX_DECODE_LENGTH) return { header: undefined, payload: undefined, problem: 'too long to decode' };
   let header: ProtectedHeaderParameters | undefined;
   let payload: JWTPayload | undefined;
+  // A compact JWT is header.payload.signature (RFC 7519 section 7.2); five parts is an encrypted JWE.
+  const parts = token.split('.').length;
+  if (parts === 2) {
+    // Decoded all the same, so the person sees which token it is; the verdict names the missing part.
+    const shown = decode(`${token}.`);
+    return {
+      ...shown,
+      problem:
+        'it has two dot-separated parts, and a JWT has three (header.payload.signature): the signature is missing',
+    };
+  }
+  if (parts !== 3) {
+    return {
+      header,
+      payload,
+      problem:
+        parts === 5
+          ? 'it has five dot-separated parts: an encrypted token (JWE), where a signed JWT has three'
+          : `it has ${parts === 1 ? 'one part (no dots)' : `${parts} dot-separated parts`}, and a JWT has three (header.payload.signature)`,
+    };
+  }
   try {
     header = decodeProtectedHeader(token);
   } catch {
@@ -199,6 +220,6 @@ function describeDecoded({ header, payload, problem }: Decoded): string {
           .join('\n') + '\n';
     }
   }
-  if (problem) text += `Could not decode the token: ${problem}.\n`;
+  if (problem) text += `${header ? 'Not a complete JWT' : 'Could not decode the token'}: ${problem}.\n`;
   return text;
 }

@@ -144,7 +144,7 @@ function assertNoControls(name: string, text: string): void {
 
 // Every line the verify command writes, by its start: a value can only ever continue a line.
 const VERIFY_STDOUT_LINE =
-  /^(| {2}.*|Header \(unverified\):|Claims \(unverified: decoded, not yet checked\):|VALID: .*|REFUSED: .*|Diagnosis:|Fix: .*|Could not decode the token: .*)$/;
+  /^(| {2}.*|Header \(unverified\):|Claims \(unverified: decoded, not yet checked\):|VALID: .*|REFUSED: .*|Diagnosis:|Fix: .*|Could not decode the token: .*|Not a complete JWT: .*)$/;
 const VERIFY_STDERR_LINE = /^(warning|note): .*$/;
 
 const { run, property, summary } = createTally('cli fuzz');
