@@ -1,9 +1,11 @@
 import { decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import { ALGORITHMS, type Algorithm } from '../protocol.js';
 import { createVerifier, isCustomerTokenError } from '../server/index.js';
-import { integer, parseCommandArgs, required, UsageError } from './args.js';
+import { integer, type ParsedValues, required, UsageError } from './args.js';
+import type { Command } from './command.js';
 import { diagnose } from './diagnose.js';
-import { indent, isoTime, relativeTime, terminalSafe } from './format.js';
+import { terminalSafe } from '../terminal.js';
+import { indent, isoTime, relativeTime } from './format.js';
 import type { Io } from './io.js';
 
 export const summary = 'Decode a Current Customer token and say whether, and why not, it verifies.';
@@ -51,15 +53,21 @@ const options = {
 
 const MAX_DECODE_LENGTH = 64 * 1024;
 
-export async function runVerify(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals, help: wantsHelp } = parseCommandArgs(args, options);
-  if (wantsHelp) {
-    io.stdout(help);
-    return 0;
-  }
-  if (positionals.length === 0) throw new UsageError('Missing <token> (pass - to read it from stdin).');
-  if (positionals.length > 1) throw new UsageError('Too many arguments: verify takes one token.');
+export const command: Command<typeof options> = {
+  summary,
+  usage,
+  help,
+  options,
+  positionals: {
+    min: 1,
+    max: 1,
+    missing: 'Missing <token> (pass - to read it from stdin).',
+    extra: 'Too many arguments: verify takes one token.',
+  },
+  run: runVerify,
+};
 
+async function runVerify(values: ParsedValues<typeof options>, positionals: string[], io: Io): Promise<number> {
   const clientId = required(values['client-id'], '--client-id', io.env['BC_CLIENT_ID'], 'BC_CLIENT_ID');
   const envSecret = io.env['BC_CLIENT_SECRET'];
   const secrets = values.secret ?? (envSecret ? [envSecret] : []);
@@ -159,6 +167,27 @@ function decode(token: string): Decoded {
   if (token.length > MAX_DECODE_LENGTH) return { header: undefined, payload: undefined, problem: 'too long to decode' };
   let header: ProtectedHeaderParameters | undefined;
   let payload: JWTPayload | undefined;
+  // A compact JWT is header.payload.signature (RFC 7519 section 7.2); five parts is an encrypted JWE.
+  const parts = token.split('.').length;
+  if (parts === 2) {
+    // Decoded all the same, so the person sees which token it is; the verdict names the missing part.
+    const shown = decode(`${token}.`);
+    return {
+      ...shown,
+      problem:
+        'it has two dot-separated parts, and a JWT has three (header.payload.signature): the signature is missing',
+    };
+  }
+  if (parts !== 3) {
+    return {
+      header,
+      payload,
+      problem:
+        parts === 5
+          ? 'it has five dot-separated parts: an encrypted token (JWE), where a signed JWT has three'
+          : `it has ${parts === 1 ? 'one part (no dots)' : `${parts} dot-separated parts`}, and a JWT has three (header.payload.signature)`,
+    };
+  }
   try {
     header = decodeProtectedHeader(token);
   } catch {
@@ -191,6 +220,6 @@ function describeDecoded({ header, payload, problem }: Decoded): string {
           .join('\n') + '\n';
     }
   }
-  if (problem) text += `Could not decode the token: ${problem}.\n`;
+  if (problem) text += `${header ? 'Not a complete JWT' : 'Could not decode the token'}: ${problem}.\n`;
   return text;
 }

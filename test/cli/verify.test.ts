@@ -248,7 +248,18 @@ describe('bc-customer-gate verify', () => {
   it('malformed input: not a JWT, bad base64, JSON instead of the token, whitespace', async () => {
     const notJwt = await verify('not-a-token', ['--store', STORE]);
     assertRefused(notJwt, 'malformed');
-    assert.match(notJwt.stdout, /Could not decode the token/);
+    assert.match(notJwt.stdout, /Could not decode the token: it has one part \(no dots\), and a JWT has three/);
+
+    // Two parts decode fine: what is wrong is the missing third part, not the encoding.
+    const [header, payload] = (await mint()).split('.');
+    const twoParts = await verify(`${header}.${payload}`, ['--store', STORE]);
+    assertRefused(twoParts, 'malformed');
+    assert.match(twoParts.stdout, /^Header \(unverified\):/m);
+    assert.match(
+      twoParts.stdout,
+      /^Not a complete JWT: it has two dot-separated parts, and a JWT has three \(header\.payload\.signature\): the signature is missing\.$/m,
+    );
+    assert.doesNotMatch(twoParts.stdout, /not base64url/);
 
     const good = await mint();
     const [h, , s] = good.split('.');
