@@ -1,4 +1,5 @@
 import { decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import { isSignedPayloadError, type SignedPayloadErrorCode, verifySignedPayload } from '../bigcommerce/index.js';
 import { ALGORITHMS, type Algorithm } from '../protocol.js';
 import { createVerifier, isCustomerTokenError } from '../server/index.js';
 import { integer, type ParsedValues, required, UsageError } from './args.js';
@@ -85,6 +86,9 @@ async function runVerify(values: ParsedValues<typeof options>, positionals: stri
 
   const decoded = decode(input);
   io.stdout(describeDecoded(decoded));
+  if (isSignedPayload(decoded.payload)) {
+    return verifyCallbackPayload(input, { clientId, secrets, stores, clockTolerance }, io);
+  }
 
   const tokenStore = typeof decoded.payload?.['store_hash'] === 'string' ? decoded.payload['store_hash'] : undefined;
   if (!stores) {
@@ -136,6 +140,61 @@ async function runVerify(values: ParsedValues<typeof options>, positionals: stri
       text += `\nDiagnosis:\n${diagnosis.notes.map((n) => `  - ${terminalSafe(n)}`).join('\n')}\n`;
     text += `\nFix: ${terminalSafe(diagnosis.fix)}\n`;
     io.stdout(text);
+    return 1;
+  }
+}
+
+/**
+ * A load, uninstall or remove-user callback's `signed_payload_jwt` ("iss" "bc", "sub" "stores/…"):
+ * pasted here often enough, since it is the other JWT an app receives from BigCommerce.
+ */
+function isSignedPayload(payload: JWTPayload | undefined): boolean {
+  return payload?.iss === 'bc' && typeof payload.sub === 'string' && payload.sub.startsWith('stores/');
+}
+
+interface CallbackCheck {
+  clientId: string;
+  secrets: string[];
+  stores: string[] | undefined;
+  clockTolerance: number;
+}
+
+const CALLBACK_FIX = 'Pass the callback\'s "signed_payload_jwt" query parameter exactly as BigCommerce sent it.';
+const CALLBACK_FIXES: Partial<Record<SignedPayloadErrorCode, string>> = {
+  signature: 'Use the client secret of the app whose client ID you passed (BC_CLIENT_SECRET).',
+  audience: 'Pass the client ID of the app the callback was sent to (--client-id or BC_CLIENT_ID).',
+  expired: 'A callback payload lasts minutes: open the app in the control panel again for a fresh one.',
+};
+
+async function verifyCallbackPayload(input: string, check: CallbackCheck, io: Io): Promise<number> {
+  const { clientId, secrets, stores, clockTolerance } = check;
+  io.stdout(
+    '\nThis is a signed payload from an app callback (load, uninstall or remove user), not a Current ' +
+      'Customer token. Checked as one (verifySignedPayload from bc-customer-gate/bigcommerce).\n',
+  );
+  try {
+    const payload = await verifySignedPayload(input, { clientId, clientSecret: secrets, clockTolerance });
+    if (stores && !stores.includes(payload.storeHash)) {
+      io.stdout(
+        `\nREFUSED: its store "${terminalSafe(payload.storeHash)}" is not among --store ${stores.map((s) => `"${terminalSafe(s)}"`).join(', ')}.\n`,
+      );
+      return 1;
+    }
+    const channel = payload.channelId === undefined ? '' : `\n  channel   ${payload.channelId}`;
+    const url = payload.url === undefined ? '' : `\n  url       ${terminalSafe(payload.url)}`;
+    io.stdout(
+      '\nVALID: a signed payload for this app.\n' +
+        `  store     ${terminalSafe(payload.storeHash)}\n` +
+        `  user      ${payload.user.id} ${terminalSafe(payload.user.email)}\n` +
+        `  owner     ${payload.owner.id} ${terminalSafe(payload.owner.email)}${channel}${url}\n` +
+        `  expires   ${relativeTime(payload.expiresAt, Date.now() / 1000)} (${isoTime(payload.expiresAt)})\n`,
+    );
+    return 0;
+  } catch (error) {
+    if (!isSignedPayloadError(error)) throw error;
+    io.stdout(
+      `\nREFUSED: check "${error.code}" failed.\n  ${terminalSafe(error.message)}\n\nFix: ${CALLBACK_FIXES[error.code] ?? CALLBACK_FIX}\n`,
+    );
     return 1;
   }
 }

@@ -1,4 +1,10 @@
-export { mintCustomerToken, type MintCustomer, type MintOptions } from './mint.js';
+export {
+  mintCustomerToken,
+  mintSignedPayload,
+  type MintCustomer,
+  type MintOptions,
+  type MintSignedPayloadOptions,
+} from './mint.js';
 export {
   createMockStorefront,
   OTHER_STORE_HASH,
