@@ -9,7 +9,8 @@ import { terminalSafe } from '../terminal.js';
 import { indent, isoTime, relativeTime } from './format.js';
 import type { Io } from './io.js';
 
-export const summary = 'Decode a Current Customer token and say whether, and why not, it verifies.';
+export const summary =
+  "Decode a Current Customer token (or a callback's signed payload) and say whether, and why not, it verifies.";
 
 export const usage = 'bc-customer-gate verify <token|-> --client-id ID [--store HASH]... [options]';
 
@@ -273,10 +274,9 @@ function describeDecoded({ header, payload, problem }: Decoded): string {
     const now = Date.now() / 1000;
     const times = (['iat', 'nbf', 'exp'] as const).filter((claim) => typeof payload[claim] === 'number');
     if (times.length > 0) {
-      text +=
-        times
-          .map((claim) => `  ${claim}: ${isoTime(payload[claim]!)} (${relativeTime(payload[claim]!, now)})`)
-          .join('\n') + '\n';
+      for (const claim of times) {
+        text += `  ${claim}: ${isoTime(payload[claim]!)} (${relativeTime(payload[claim]!, now)})\n`;
+      }
     }
   }
   if (problem) text += `${header ? 'Not a complete JWT' : 'Could not decode the token'}: ${problem}.\n`;
