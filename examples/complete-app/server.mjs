@@ -33,6 +33,10 @@ const server = createServer(app);
 server.listen(Number(env.PORT ?? 3000), '127.0.0.1', () => {
   console.log(JSON.stringify({ port: server.address().port, runtime: 'node', version: process.versions.node }));
 });
-const stop = () => server.close(() => (tokens.close(), process.exit(0)));
+const stop = () =>
+  server.close(() => {
+    tokens.close();
+    process.exit(0);
+  });
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);

@@ -86,8 +86,14 @@ function startApp(node, env) {
     });
     let stdout = '';
     let stderr = '';
-    const timer = setTimeout(() => (child.kill(), reject(new Error(`did not listen within 30 s\n${stderr}`))), 30_000);
-    child.on('exit', (code) => (clearTimeout(timer), reject(new Error(`exited with ${code}\n${stderr}`))));
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`did not listen within 30 s\n${stderr}`));
+    }, 30_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code}\n${stderr}`));
+    });
     child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
     child.stdout.setEncoding('utf8').on('data', (chunk) => {
       stdout += chunk;
@@ -100,7 +106,11 @@ function startApp(node, env) {
         version: hello.version,
         output: () => stdout + stderr,
         stop: () =>
-          new Promise((done) => (child.exitCode !== null ? done() : (child.once('exit', done), child.kill()))),
+          new Promise((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', done);
+            child.kill();
+          }),
       });
     });
   });
