@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark in one run, side by side, printed as ratios (absolute figures
 // drift on a shared machine; ratios measured in the same run hold) and saved to out/bench.json.
 //
-//   node bench/run.mjs [verify] [endpoint] [page] [layout] [--quick]
+//   node bench/run.mjs [verify] [endpoint] [store] [page] [layout] [--quick]
 //
 // With no section named, all run. --quick shortens every section, for trying the harness only.
 // Exits non-zero on a genuine error (a valid token refused, a non-2xx answer, a page that does not
@@ -11,6 +11,7 @@ import { BenchError, fmtInt, machine, makeSecret, mintPool, ratio } from './comm
 import { benchEndpoint } from './endpoint.mjs';
 import { benchLayout } from './layout.mjs';
 import { benchPage, benchSize } from './page.mjs';
+import { benchStore } from './store.mjs';
 import { benchVerify } from './verify.mjs';
 
 const WATCHDOG_MS = 10 * 60_000;
@@ -57,6 +58,10 @@ async function main() {
       warmupSeconds: 1,
       log,
     });
+  }
+  if (wanted('store')) {
+    log('Store API: calls per page view and exchange latency...');
+    results.store = await benchStore({ secret, rounds: quick ? 1 : 3, views: quick ? 200 : 1000, log });
   }
   if (wanted('page')) {
     log('Bundle size...');
@@ -113,6 +118,25 @@ function targets(r) {
       goal: '>= 10x',
       value: `${vsExpress}x`,
       met: vsExpress >= 10,
+    });
+  }
+  const s = r.store;
+  if (s) {
+    const fewer = ratio(s.calls.cacheOff, s.calls.cacheOn);
+    list.push({
+      id: 'storeCalls',
+      name: `store API calls per ${fmtInt(s.views)} views, cache off vs on`,
+      goal: '>= 10x fewer',
+      value: `${fewer}x`,
+      met: fewer >= 10,
+    });
+    const warm = ratio(s.latency.warm.p50, s.latency.fixture.p50);
+    list.push({
+      id: 'storeWarm',
+      name: 'warm exchange p50 vs a fixture answer',
+      goal: '<= 1.1x',
+      value: `${warm}x`,
+      met: warm <= 1.1,
     });
   }
   const p = r.page;
@@ -207,6 +231,45 @@ function report(r) {
           x(ratio(t.rps, express.rps)),
           t.cpuMicrosPerRequest.toFixed(0),
         ]),
+      ),
+    );
+    out.push('');
+  }
+  if (r.store) {
+    const s = r.store;
+    out.push(
+      `Store API (mock at ${s.latencyMs} ms per answer): ${fmtInt(s.views)} signed-in page views by ${s.shoppers} shoppers, ${s.inFlight} exchanges in flight`,
+    );
+    out.push(
+      table(
+        ['cache', 'store API calls', `per 1,000 views`, 'calls per view'],
+        [
+          [
+            'on (60 s TTL)',
+            s.calls.cacheOn,
+            fmtInt((s.calls.cacheOn * 1000) / s.views),
+            (s.calls.cacheOn / s.views).toFixed(2),
+          ],
+          [
+            'off',
+            s.calls.cacheOff,
+            fmtInt((s.calls.cacheOff * 1000) / s.views),
+            (s.calls.cacheOff / s.views).toFixed(2),
+          ],
+        ],
+      ),
+    );
+    out.push('');
+    out.push(`Exchange latency over loopback (ms), ${s.rounds} interleaved rounds pooled`);
+    const fixture = s.latency.fixture;
+    out.push(
+      table(
+        ['exchange', 'answers', 'p50', 'p95', 'p50 x fixture', 'p95 x fixture'],
+        [
+          ['cold: cache miss, store API called', s.latency.cold],
+          ['warm: cache hit', s.latency.warm],
+          ['fixture answer, no store API', fixture],
+        ].map(([name, l]) => [name, l.count, l.p50, l.p95, x(ratio(l.p50, fixture.p50)), x(ratio(l.p95, fixture.p95))]),
       ),
     );
     out.push('');

@@ -1,17 +1,19 @@
 /**
  * The demo's app backend (origin B): the exchange endpoint as an app would deploy it, built only from
- * `bc-customer-gate/server`. It verifies the shopper's Current Customer token and answers with that
- * customer's recently purchased products, read from per-store, per-customer fixture data.
+ * `bc-customer-gate/server` and `bc-customer-gate/bigcommerce`. It verifies the shopper's Current
+ * Customer token, then reads that customer's recently purchased products from the store's API with
+ * `recentlyPurchased`, exactly as against a real store: the API URL and access token come from the
+ * app's configuration (in the demo, the mock store API's URL and its demo token).
  *
  *   POST /customer-gate            JSON { customer, storeHash, expiresAt, data: { products, bought } }
- *   POST /customer-gate/fragment   text/html: member prices as a server-rendered fragment (Page Builder page)
+ *   POST /customer-gate/fragment   text/html: recently purchased, with images and links, as a server-rendered fragment
  *   GET  /                         a short page saying what this server is
  *
- * The store comes from the verified token, never from the URL: the fixture holds another store's
+ * The store comes from the verified token, never from the URL: the mock API holds another store's
  * customer 1 on purpose, and the `stores` allow-list is what keeps a token from that store out.
  */
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createMemoryCache, recentlyPurchased } from 'bc-customer-gate/bigcommerce';
 import { createCustomerGateHandler, html, toNodeListener } from 'bc-customer-gate/server';
 import {
   DEMO_CLIENT_ID,
@@ -21,17 +23,8 @@ import {
   FRAGMENT_ENDPOINT_PATH,
   GROUPS,
   JSON_ENDPOINT_PATH,
+  RECENT_LIMIT,
 } from './config.mjs';
-
-const purchases = JSON.parse(readFileSync(new URL('./data/purchases.json', import.meta.url), 'utf8'));
-
-/** A customer's purchases on one store, most recent first; empty when there are none. */
-export function purchasesOf(storeHash, customerId) {
-  const store = Object.hasOwn(purchases, storeHash) ? purchases[storeHash] : undefined;
-  const key = String(customerId);
-  const list = store && Object.hasOwn(store, key) ? store[key] : [];
-  return [...list].sort((a, b) => b.purchasedOn.localeCompare(a.purchasedOn));
-}
 
 const dateFormat = new Intl.DateTimeFormat('en-US', {
   month: 'short',
@@ -40,14 +33,17 @@ const dateFormat = new Intl.DateTimeFormat('en-US', {
   timeZone: 'UTC',
 });
 
-function describe(purchase) {
+/** One product as the pages show it: `purchasedAt` (ISO 8601) becomes "Nov 1, 2026". */
+function describe(item) {
   return {
-    sku: purchase.sku,
-    name: purchase.name,
-    price: purchase.price,
-    quantity: purchase.quantity,
-    purchasedOn: dateFormat.format(new Date(`${purchase.purchasedOn}T00:00:00Z`)),
-    orderId: purchase.orderId,
+    productId: item.productId,
+    sku: item.sku ?? '',
+    name: item.name,
+    quantity: item.quantity,
+    orderId: item.orderId,
+    purchasedOn: dateFormat.format(new Date(item.purchasedAt)),
+    imageUrl: item.imageUrl ?? '',
+    url: item.url ?? '',
   };
 }
 
@@ -56,26 +52,51 @@ function describe(purchase) {
  * each SKU bought, none for the rest), so a product card's template can use `data-bc-list` on its
  * own SKU and show nothing for products the customer never bought.
  */
-export function recentlyPurchased(storeHash, customerId) {
-  const products = purchasesOf(storeHash, customerId).map(describe);
+export function purchaseData(items) {
+  const products = items.map(describe);
   const bought = {};
   for (const product of products)
-    bought[product.sku] ??= [{ purchasedOn: product.purchasedOn, quantity: product.quantity }];
+    if (product.sku) bought[product.sku] ??= [{ purchasedOn: product.purchasedOn, quantity: product.quantity }];
   return { products, bought };
 }
 
-/** Member price: 10% off for Retail, 20% off for Wholesale. */
-function memberPrice(price, groupId) {
-  const amount = Number(price.replace(/[^0-9.]/g, ''));
-  const discount = groupId === '2' ? 0.2 : 0.1;
-  return `$${(amount * (1 - discount)).toFixed(2)}`;
+/** Group discount on reorders: 10% for Retail, 20% for Wholesale. */
+function discountOf(groupId) {
+  return groupId === '2' ? '20%' : '10%';
+}
+
+/** One line per store API request or cache outcome: path and status, never a header (so never the token). */
+function storeApiLogger(log, storeHash, customerId) {
+  return (event) => {
+    if (event.type === 'request') {
+      const left = event.requestsLeft === undefined ? '' : `, ${event.requestsLeft} left in the window`;
+      log(`store api: ${event.method} ${event.path} -> ${event.status ?? 'no answer'} (${event.durationMs} ms${left})`);
+    } else if (event.type === 'cache') {
+      log(`store api: cache ${event.outcome} for customer ${customerId} on ${storeHash}`);
+    } else log('store api: the cache failed; reading the store instead');
+  };
 }
 
 /**
  * Starts nothing: returns the app server, ready to `start()`. `storefrontOrigin` is the only origin
- * allowed to call the endpoints from a browser.
+ * allowed to call the endpoints from a browser. `storeApi` is the store's Management API as a real
+ * app configures it: `apiUrl` (default BigCommerce's) and the store's `accessToken`.
  */
-export function createDemoApp({ storefrontOrigin, host, port, log = () => {} }) {
+export function createDemoApp({ storefrontOrigin, host, port, storeApi, log = () => {} }) {
+  // One cache per app: both endpoints and every page share a customer's answer for a minute.
+  const cache = createMemoryCache();
+  const purchasesOf = (storeHash, customerId) =>
+    recentlyPurchased({
+      storeHash,
+      customerId,
+      accessToken: storeApi.accessToken,
+      apiUrl: storeApi.apiUrl,
+      storefrontUrl: storefrontOrigin,
+      limit: RECENT_LIMIT,
+      cache,
+      onEvent: storeApiLogger(log, storeHash, customerId),
+    });
+
   const common = {
     clientId: DEMO_CLIENT_ID,
     clientSecret: DEMO_CLIENT_SECRET,
@@ -101,9 +122,9 @@ export function createDemoApp({ storefrontOrigin, host, port, log = () => {} }) 
 
   const jsonHandler = createCustomerGateHandler({
     ...common,
-    authorize(verified) {
+    async authorize(verified) {
       if (!allowed(verified)) return false;
-      const data = recentlyPurchased(verified.storeHash, verified.customer.id);
+      const data = purchaseData(await purchasesOf(verified.storeHash, verified.customer.id));
       log(`app: verified customer ${verified.customer.id} on ${verified.storeHash}: ${data.products.length} products`);
       return data;
     },
@@ -111,26 +132,29 @@ export function createDemoApp({ storefrontOrigin, host, port, log = () => {} }) 
 
   const fragmentHandler = createCustomerGateHandler({
     ...common,
-    authorize(verified) {
+    async authorize(verified) {
       if (!allowed(verified)) return false;
       const { customer, storeHash } = verified;
-      const products = purchasesOf(storeHash, customer.id).map(describe);
+      const products = (await purchasesOf(storeHash, customer.id)).map(describe);
       log(`app: verified customer ${customer.id} on ${storeHash}: fragment with ${products.length} products`);
       const group = GROUPS[customer.groupId] ?? 'Member';
-      // The `html` tag escapes every interpolated value: customer data cannot become markup.
-      return html`<div class="members-prices">
-  <p class="members-who">Signed in as <strong>${customer.email}</strong> · ${group} pricing</p>
+      // The `html` tag escapes every interpolated value: customer and store data cannot become markup.
+      return html`<div class="members-recent">
+  <p class="members-who">Signed in as <strong>${customer.email}</strong> · ${group}: ${discountOf(customer.groupId)} off every reorder</p>
   ${
     products.length === 0
-      ? html`<p>No orders yet: your member prices appear here after your first order.</p>`
-      : html`<table>
-    <thead><tr><th scope="col">Product</th><th scope="col">List price</th><th scope="col">Your price</th></tr></thead>
-    <tbody>${products.map(
-      (product) => html`
-      <tr><td>${product.name}</td><td>${product.price}</td><td><strong>${memberPrice(product.price, customer.groupId)}</strong></td></tr>`,
-    )}
-    </tbody>
-  </table>`
+      ? html`<p>No orders yet: what you buy appears here, ready to reorder at your member price.</p>`
+      : html`<ul class="recent">${products.map(
+          (product) => html`
+    <li class="recent-item">
+      ${product.imageUrl ? html`<img class="recent-image" src="${product.imageUrl}" alt="" width="56" height="56">` : html`<span class="thumb" aria-hidden="true"></span>`}
+      <span class="recent-text">
+        ${product.url ? html`<a class="recent-name" href="${product.url}">${product.name}</a>` : html`<span class="recent-name">${product.name}</span>`}
+        <span class="recent-meta">Ordered ${product.purchasedOn} · Quantity ${product.quantity}</span>
+      </span>
+    </li>`,
+        )}
+  </ul>`
   }
 </div>`;
     },

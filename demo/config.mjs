@@ -42,3 +42,15 @@ export const APP_PORT_ENV = 'APP_PORT';
 /** The app backend's endpoint paths. */
 export const JSON_ENDPOINT_PATH = '/customer-gate';
 export const FRAGMENT_ENDPOINT_PATH = '/customer-gate/fragment';
+
+/**
+ * The store's API access token, as a real app gets it from its install on the store (or a
+ * store-level API account). DEMO VALUE: the mock store API accepts it; BigCommerce never will.
+ */
+export const DEMO_ACCESS_TOKEN = 'demo-store-api-token-not-a-real-token';
+
+/** The scopes recently purchased needs: orders and products, read-only. */
+export const DEMO_TOKEN_SCOPES = ['store_v2_orders_read_only', 'store_v2_products_read_only'];
+
+/** Most products the app asks for per customer: enough for the shop page's ten cards. */
+export const RECENT_LIMIT = 10;

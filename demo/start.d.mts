@@ -1,5 +1,5 @@
 // Types for demo/start.mjs, for the end-to-end tests and `bc-customer-gate dev`.
-import type { MockStorefront } from '../src/testing/index.js';
+import type { MockStoreApi, MockStorefront } from '../src/testing/index.js';
 
 export interface StartDemoOptions {
   /** Storefront port. Default: $STOREFRONT_PORT, else 8080. `0` picks a free port. */
@@ -47,9 +47,11 @@ export interface DemoHandle {
   readonly appUrl: string;
   readonly storefront: MockStorefront;
   readonly app: DemoApp;
+  /** The mock store API the app reads orders and products from. */
+  readonly storeApi: MockStoreApi;
   /** A storefront page's URL. */
   url(path: string): string;
-  /** Stops both servers. Safe to call twice. */
+  /** Stops the storefront, the app and the store API. Safe to call twice. */
   close(): Promise<void>;
 }
 

@@ -4,7 +4,9 @@
  *   - a mock Stencil storefront (default http://localhost:8080): sign in as a demo customer, sign out,
  *     switch customer; its pages load <bc-customer-gate>;
  *   - the app backend (default http://127.0.0.1:8081, another origin, so the browser applies CORS):
- *     the exchange endpoint, built only from `bc-customer-gate/server`.
+ *     the exchange endpoint, built only from `bc-customer-gate/server` and `bc-customer-gate/bigcommerce`;
+ *   - a mock of BigCommerce's store API (a free port on loopback), which the app reads the shopper's
+ *     orders and products from, as it would from a real store; no account needed.
  *
  * Run directly, it builds dist/ first when it is missing or older than src/ (DEMO_SKIP_BUILD=1 skips
  * that), prints what to open, and stops on Ctrl-C. Imported, it only exports `startDemo`, which
@@ -18,6 +20,7 @@ import {
   APP_PORT_ENV,
   DEFAULT_APP_PORT,
   DEFAULT_STOREFRONT_PORT,
+  DEMO_ACCESS_TOKEN,
   DEMO_CLIENT_ID,
   DEMO_CUSTOMERS,
   FRAGMENT_ENDPOINT_PATH,
@@ -32,6 +35,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BUILD_OUTPUTS = [
   'dist/server/index.js',
   'dist/testing/index.js',
+  'dist/bigcommerce/index.js',
   'dist/element/index.js',
   'dist/cdn/bc-customer-gate.js',
 ];
@@ -66,9 +70,10 @@ export async function startDemo(options = {}) {
       throw new Error(`${file} is missing: run \`npm run build\` first (npm start does it for you).`);
   }
 
-  const [{ createDemoStorefront }, { createDemoApp }] = await Promise.all([
+  const [{ createDemoStorefront }, { createDemoApp }, { startStoreApi, STORE_DATA }] = await Promise.all([
     import('./storefront.mjs'),
     import('./app.mjs'),
+    import('./store-api.mjs'),
   ]);
   const names = hostNames(host);
   const log = quiet ? () => {} : (line) => console.log(line);
@@ -83,7 +88,22 @@ export async function startDemo(options = {}) {
   );
   const storefrontOrigin = `http://${names.storefront}:${storefrontBound}`;
 
-  const app = createDemoApp({ storefrontOrigin, host, port: appPort, log });
+  let storeApi;
+  try {
+    storeApi = await startStoreApi({ imageOrigin: storefrontOrigin });
+  } catch (error) {
+    await storefront.close();
+    throw error;
+  }
+  routeProductPages(storefront, STORE_DATA);
+  // Configured as a real app is: the store API's URL and the store's access token.
+  const app = createDemoApp({
+    storefrontOrigin,
+    host,
+    port: appPort,
+    log,
+    storeApi: { apiUrl: storeApi.url, accessToken: DEMO_ACCESS_TOKEN },
+  });
   let appBound;
   try {
     appBound = await listening(
@@ -93,7 +113,7 @@ export async function startDemo(options = {}) {
       'app backend',
     );
   } catch (error) {
-    await storefront.close();
+    await Promise.all([storefront.close(), storeApi.close()]);
     throw error;
   }
   const appOrigin = `http://${names.app}:${appBound}`;
@@ -103,7 +123,7 @@ export async function startDemo(options = {}) {
     fragmentEndpoint: `${appOrigin}${FRAGMENT_ENDPOINT_PATH}`,
   };
 
-  const handle = new DemoHandle(`${storefrontOrigin}/`, links, storefront, app);
+  const handle = new DemoHandle(`${storefrontOrigin}/`, links, storefront, app, storeApi);
   if (!quiet) console.log(banner(handle));
   return handle;
 }
@@ -116,9 +136,10 @@ class DemoHandle {
   #links;
   #storefront;
   #app;
+  #storeApi;
   #closing;
 
-  constructor(storefrontUrl, links, storefront, app) {
+  constructor(storefrontUrl, links, storefront, app, storeApi) {
     /** The storefront's home page, e.g. `http://localhost:8080/`. */
     this.storefrontUrl = storefrontUrl;
     /** The app backend, e.g. `http://127.0.0.1:8081/`. */
@@ -126,6 +147,12 @@ class DemoHandle {
     this.#links = links;
     this.#storefront = storefront;
     this.#app = app;
+    this.#storeApi = storeApi;
+  }
+
+  /** The mock store API the app reads orders from: its `calls`, `fail()` and `latencyMs`. */
+  get storeApi() {
+    return this.#storeApi;
   }
 
   /** The mock storefront: `behave()` to make it misbehave, `stats`, `signIn()`, `reset()`. */
@@ -155,10 +182,27 @@ class DemoHandle {
     return new URL(path, this.storefrontUrl).href;
   }
 
-  /** Stops both servers and cuts their connections. Safe to call twice. */
+  /** Stops the three servers and cuts their connections. Safe to call twice. */
   close() {
-    this.#closing ??= Promise.all([this.#storefront.close(), this.#app.stop()]).then(() => undefined);
+    this.#closing ??= Promise.all([this.#storefront.close(), this.#app.stop(), this.#storeApi.close()]).then(
+      () => undefined,
+    );
     return this.#closing;
+  }
+}
+
+/**
+ * A storefront answers a product's `custom_url` with its page; the demo has one page for all of
+ * them, so each product path leads to its card on the shop page.
+ */
+function routeProductPages(storefront, data) {
+  for (const product of data.stores[Object.keys(data.stores)[0]].catalog) {
+    storefront.route({
+      path: product.custom_url.url,
+      handle(_request, response) {
+        response.writeHead(302, { Location: `/shop.html#${product.sku}`, 'Cache-Control': 'no-store' }).end();
+      },
+    });
   }
 }
 
@@ -217,12 +261,13 @@ function banner(handle) {
 bc-customer-gate demo
   Storefront (mock Stencil store):   ${handle.storefrontUrl}
   App backend (exchange endpoint):   ${handle.appUrl}  (another origin: real CORS)
+  Store API (mock of BigCommerce):   ${handle.storeApi.url}  (orders and products; its calls are logged below)
 
 Open ${handle.storefrontUrl} and sign in with the yellow demo bar as one of: ${who}.
   ${page('/account.html')}        Theme template: "Recently purchased" on the account page
   ${page('/shop.html')}           10 gates on a category page, one token request and one exchange
   ${page('/cart.html')}           Script Manager: only the CDN bundle, one <script type="module">
-  ${page('/members.html')}        Page Builder widget: the app answers an HTML fragment
+  ${page('/members.html')}        Page Builder widget: the app answers an HTML fragment, with images and links
 Switch customer and the products change; sign out and they go. Cleo's group is refused by the
 app's authorize hook (the denied state).
 

@@ -3,7 +3,11 @@
 // Node sends the same cases (test/runtimes/cases.mjs) to each. One line per runtime, then a total.
 //
 //   npm run test:runtimes                  all of them (installs the pinned runtimes on first use)
-//   npm run test:runtimes -- bun deno      only those (names: node, node-22, node-24, bun, deno, workerd, next)
+//   npm run test:runtimes -- bun deno      only those (names: node, node-22, node-24, bun, deno, workerd, next,
+//                                          recipe-node-22, recipe-node-24)
+//
+// The recipe-* entries run the complete-app recipe (examples/complete-app/, node:sqlite) through its
+// own end-to-end suite (test/runtimes/complete-app.mjs) on that Node line.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -35,7 +39,14 @@ const RUNTIMES = {
   }),
   workerd: () => ({ inProcess: startWorkerd }),
   next: () => ({ inProcess: async () => (await import('./next-app.mjs')).startNext() }),
+  'recipe-node-22': () => ({ suite: () => runRecipe('node-22') }),
+  'recipe-node-24': () => ({ suite: () => runRecipe('node-24') }),
 };
+
+async function runRecipe(line) {
+  const { runCompleteApp } = await import('../test/runtimes/complete-app.mjs');
+  return runCompleteApp(installRuntime(line));
+}
 
 /** Starts an entry that prints `{"port","runtime","version"}` once it listens. */
 function startProcess({ command: [binary, ...args], env = {} }) {
@@ -129,8 +140,14 @@ for (const name of names) {
   let server;
   try {
     const how = RUNTIMES[name]();
-    server = how.inProcess ? await how.inProcess() : await startProcess(how);
-    const result = await runCases(server.base, { runtime: server.runtime });
+    let result;
+    if (how.suite) {
+      result = await how.suite();
+      server = { runtime: result.runtime, version: result.version, output: result.output, stop: async () => {} };
+    } else {
+      server = how.inProcess ? await how.inProcess() : await startProcess(how);
+      result = await runCases(server.base, { runtime: server.runtime });
+    }
     passed += result.passed;
     failed += result.failed;
     for (const { name: caseName, error } of result.failures)

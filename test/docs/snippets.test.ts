@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { mintCustomerToken } from '../../src/testing/mint.js';
+import { createMockStoreApi } from '../../src/testing/store-api.js';
 import { cdnScriptUrl, widgetHtml } from '../../src/widget/template.js';
 import { attribute, elements, liveNodes, parseDocument, renderWithPaper } from '../cli/paper.js';
 import { blockUnder, codeBlocks, documentationPages, root, type CodeBlock } from './markdown.js';
@@ -262,8 +263,23 @@ declare const Bun: { serve(options: { port?: number; fetch(request: Request): Re
   it("server: the exchange example's authorize denies group 5 and returns the customer's purchases", async () => {
     const block = blockUnder('docs/server.md', 'The exchange endpoint', 'js');
     write(block);
-    const global = globalThis as { recentPurchases?: unknown };
-    global.recentPurchases = async (storeHash: string, id: number) => [{ name: `${storeHash}/${id}` }];
+    // The snippet reads BigCommerce's API with the store's token: here the mock store API, reached by
+    // sending api.bigcommerce.com's requests to it over loopback.
+    const api = createMockStoreApi({ seed: false });
+    api.addStore({
+      hash: STORE,
+      tokens: { 'docs-store-token': ['store_v2_orders_read_only', 'store_v2_products_read_only'] },
+    });
+    api.addProduct(STORE, { id: 1, name: 'Docs Mug' });
+    api.addOrder(STORE, { customerId: 3, createdAt: '2026-01-02T03:04:05Z', lines: [{ productId: 1, quantity: 2 }] });
+    const apiUrl = await api.listen();
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (input, init) =>
+      realFetch(
+        String(input instanceof Request ? input.url : input).replace('https://api.bigcommerce.com', apiUrl),
+        init,
+      );
+    process.env.BC_ACCESS_TOKEN = 'docs-store-token';
     try {
       const { handler } = (await importSnippet(block)) as { handler: (request: Request) => Promise<Response> };
       const call = async (customer: { id: number; email: string; groupId?: string }) =>
@@ -276,10 +292,39 @@ declare const Bun: { serve(options: { port?: number; fetch(request: Request): Re
         );
       const allowed = await call({ id: 3, email: 'c@example.com', groupId: '1' });
       assert.equal(allowed.status, 200);
-      assert.deepEqual((await allowed.json()).data, { products: [{ name: `${STORE}/3` }] });
+      const { products } = (await allowed.json()).data;
+      assert.deepEqual(
+        products.map((item: { name: string; quantity: number; purchasedAt: string }) => [
+          item.name,
+          item.quantity,
+          item.purchasedAt,
+        ]),
+        [['Docs Mug', 2, '2026-01-02T03:04:05.000Z']],
+      );
       assert.equal((await call({ id: 4, email: 'd@example.com', groupId: '5' })).status, 403);
+      assert.ok(api.calls.some((c) => c.path === `/stores/${STORE}/v2/orders` && c.query.customer_id === '3'));
     } finally {
-      delete global.recentPurchases;
+      globalThis.fetch = realFetch;
+      delete process.env.BC_ACCESS_TOKEN;
+      await api.close();
+    }
+  });
+
+  it('testing: every example in docs/testing.md passes as a node:test file', () => {
+    const blocks = codeBlocks(documentationPages().find((page) => page.endsWith('testing.md'))!).filter(
+      (block) => block.lang === 'js',
+    );
+    assert.equal(blocks.length, 3);
+    for (const block of blocks) {
+      // A child run of its own, reporting as TAP (not to this runner, which NODE_TEST_CONTEXT would do).
+      const { NODE_TEST_CONTEXT: _, ...childEnv } = process.env;
+      const result = spawnSync(process.execPath, ['--test', '--test-reporter=tap', write(block)], {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: childEnv,
+      });
+      assert.equal(result.status, 0, `${block.page}:${block.line}\n${result.stdout}${result.stderr}`);
+      assert.match(result.stdout, /# fail 0/);
     }
   });
 

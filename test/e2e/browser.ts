@@ -13,19 +13,43 @@ import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
 export const root = new URL('../../', import.meta.url).pathname;
 export const SCREENSHOTS = join(root, 'out', 'screenshots');
 
-/** The demo's fixture, read as the app reads it: every product name, per store and customer. */
-const purchases = JSON.parse(readFileSync(join(root, 'demo', 'data', 'purchases.json'), 'utf8')) as Record<
-  string,
-  Record<string, Array<{ name: string }>>
->;
-
-export function productNames(storeHash: string, customerId: number): string[] {
-  return (purchases[storeHash]?.[String(customerId)] ?? []).map((product) => product.name);
+interface StoreData {
+  stores: Record<
+    string,
+    {
+      orders: Array<{
+        customer_id: number;
+        status_id: number;
+        date_created: string;
+        products: Array<{ product_id: number; name: string }>;
+      }>;
+    }
+  >;
 }
 
-/** Everything the app could ever release: every product of every customer of every store. */
-export const ALL_PRODUCT_NAMES = Object.values(purchases).flatMap((store) =>
-  Object.values(store).flatMap((list) => list.map((p) => p.name)),
+/** The demo store's data, in BigCommerce's shapes, as the mock store API serves it. */
+const storeData = JSON.parse(readFileSync(join(root, 'demo', 'data', 'store.json'), 'utf8')) as StoreData;
+
+/** Orders with these statuses bought nothing: Incomplete, Cancelled, Declined. */
+const NOT_PURCHASED = new Set([0, 5, 6]);
+
+/**
+ * What recently purchased should list for a customer, worked out from the data independently of
+ * the code under test: each product once, from its latest order, newest order first.
+ */
+export function productNames(storeHash: string, customerId: number): string[] {
+  const orders = (storeData.stores[storeHash]?.orders ?? [])
+    .filter((order) => order.customer_id === customerId && !NOT_PURCHASED.has(order.status_id))
+    .sort((a, b) => Date.parse(b.date_created) - Date.parse(a.date_created));
+  const seen = new Map<number, string>();
+  for (const order of orders)
+    for (const line of order.products) if (!seen.has(line.product_id)) seen.set(line.product_id, line.name);
+  return [...seen.values()];
+}
+
+/** Everything the app could ever release: every product of every order of every store. */
+export const ALL_PRODUCT_NAMES = Object.values(storeData.stores).flatMap((store) =>
+  store.orders.flatMap((order) => order.products.map((line) => line.name)),
 );
 
 export const STORE = 'demo42';

@@ -216,6 +216,57 @@ describe('node demo/start.mjs', () => {
     });
   }
 
+  it("logs the app's store API calls and cache hits, and never the access token", async () => {
+    const demoRun = run(['demo/start.mjs'], { STOREFRONT_PORT: '0', APP_PORT: '0' });
+    try {
+      await until(() => demoRun.stdout().includes('Press Ctrl-C to stop.'), 'the banner');
+      const storefrontUrl = /Storefront \(mock Stencil store\): +(http:\/\/localhost:\d+\/)/.exec(
+        demoRun.stdout(),
+      )![1]!;
+      const appUrl = /App backend \(exchange endpoint\): +(http:\/\/127\.0\.0\.1:\d+\/)/.exec(demoRun.stdout())![1]!;
+      assert.match(demoRun.stdout(), /Store API \(mock of BigCommerce\): +http:\/\/127\.0\.0\.1:\d+/);
+      const login = await fetch(`${storefrontUrl}login?customer=2&return=/`, { redirect: 'manual' });
+      const cookie = login.headers.get('set-cookie')!.split(';', 1)[0]!;
+      const origin = new URL(storefrontUrl).origin;
+      for (let i = 0; i < 2; i++) {
+        const token = await (
+          await fetch(`${origin}/customer/current.jwt?app_client_id=demo-client-id-not-a-real-app`, {
+            headers: { Cookie: cookie },
+          })
+        ).text();
+        const answer = await fetch(`${appUrl}customer-gate`, {
+          method: 'POST',
+          body: token,
+          headers: { Origin: origin },
+        });
+        assert.equal(answer.status, 200);
+      }
+      await until(() => (demoRun.stdout().match(/app: verified customer 2/g) ?? []).length === 2, 'two exchanges');
+      const lines = demoRun
+        .stdout()
+        .split('\n')
+        .filter((line) => line.startsWith('store api:'));
+      assert.deepEqual(
+        lines.map((line) => line.replace(/\?.*$/, '').replace(/ \(\d+ ms.*$/, '')),
+        // Cold: orders, the lines of the orders needed (the cancelled one is skipped), one catalog call.
+        // Warm: the cache answers, no call.
+        [
+          'store api: cache miss for customer 2 on demo42',
+          'store api: GET /stores/demo42/v2/orders',
+          'store api: GET /stores/demo42/v2/orders/1051/products',
+          'store api: GET /stores/demo42/v2/orders/998/products',
+          'store api: GET /stores/demo42/v3/catalog/products',
+          'store api: cache hit for customer 2 on demo42',
+        ],
+      );
+      assert.match(lines[1]!, /customer_id=2/);
+      assert.match(lines[1]!, /sort=date_created(%3A|:)desc/);
+      assert.doesNotMatch(demoRun.stdout() + demoRun.stderr(), /demo-store-api-token/);
+    } finally {
+      demoRun.child.kill('SIGKILL');
+    }
+  });
+
   it('a port in use: one line on stderr, exit status 1, no stack trace', async () => {
     const { server, port } = await occupy();
     try {

@@ -54,18 +54,47 @@ describe('members page: the Page Builder widget', () => {
     await signInWithDemoBar(page, BEN.id);
     await waitForState(page, 'verified');
 
-    const rows = await page.$$eval('bc-customer-gate .members-prices tbody tr', (trs) =>
-      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim())),
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll<HTMLImageElement>('bc-customer-gate img')].every((img) => img.complete),
     );
-    // Wholesale pricing: 20% off each list price.
-    assert.deepEqual(rows, [
-      ['Harbor Espresso Blend, 1 kg', '$38.00', '$30.40'],
-      ['Swiss Water Decaf, 250 g', '$13.00', '$10.40'],
-      ['58 mm Tamper', '$34.00', '$27.20'],
+    const items = await page.$$eval('bc-customer-gate .members-recent .recent-item', (lis) =>
+      lis.map((li) => ({
+        name: li.querySelector('.recent-name')?.textContent?.trim(),
+        href: li.querySelector('a.recent-name')?.getAttribute('href'),
+        meta: li.querySelector('.recent-meta')?.textContent?.trim(),
+        image: (li.querySelector('img.recent-image') as HTMLImageElement | null)?.naturalWidth ?? 0,
+      })),
+    );
+    const storefront = new URL(h.demo.storefrontUrl).origin;
+    // From the mock store's orders: newest first, the cancelled order's kettle left out; each image
+    // served by the storefront and loaded, each link the product's custom_url on the storefront.
+    assert.deepEqual(items, [
+      {
+        name: 'Harbor Espresso Blend, 1 kg',
+        href: `${storefront}/harbor-espresso-blend-1-kg/`,
+        meta: 'Ordered Nov 12, 2026 · Quantity 6',
+        image: 160,
+      },
+      {
+        name: 'Swiss Water Decaf, 250 g',
+        href: `${storefront}/swiss-water-decaf-250-g/`,
+        meta: 'Ordered Nov 12, 2026 · Quantity 4',
+        image: 160,
+      },
+      {
+        name: '58 mm Tamper',
+        href: `${storefront}/58-mm-tamper/`,
+        meta: 'Ordered Sep 20, 2026 · Quantity 1',
+        image: 160,
+      },
     ]);
+    assert.deepEqual(
+      items.map((item) => item.name),
+      productNames(STORE, BEN.id),
+    );
     assert.match(
       (await page.textContent('bc-customer-gate .members-who')) ?? '',
-      new RegExp(`Signed in as ${BEN.email}`),
+      new RegExp(`Signed in as ${BEN.email} · Wholesale: 20% off every reorder`),
     );
     assert.deepEqual(
       log.exchanges().map((r) => new URL(r.url).pathname),
@@ -73,6 +102,8 @@ describe('members page: the Page Builder widget', () => {
     );
     assertAbsent(await everythingOnPage(page), [...productNames(STORE, ANN.id), ANN.email], "Ben's members page");
     await screenshot(page, 'members-verified');
+    // A product link goes to the product's page (in the demo, its card on the shop page).
+    await Promise.all([page.waitForURL(/\/shop\.html#HH-TMP-58$/), page.click('a.recent-name >> text=58 mm Tamper')]);
   });
 
   it('a guest costs one token request (no logged-in hint in a widget) and no exchange', async () => {
