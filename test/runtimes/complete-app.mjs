@@ -5,12 +5,11 @@
 // gate per channel, load, restart, uninstall.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMockStoreApi, mintCustomerToken } from 'bc-customer-gate/testing';
-import { SignJWT } from 'jose';
+import { createMockStoreApi, mintCustomerToken, mintSignedPayload } from 'bc-customer-gate/testing';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const SERVER = join(ROOT, 'examples/complete-app/server.mjs');
@@ -31,7 +30,6 @@ const STOREFRONTS = {
   [OTHER_SHOP]: { storeHash: OTHER_STORE, channelId: 1 },
 };
 const SHOPPER = { id: 7, email: 'shopper@example.com', groupId: '1' };
-const encoder = new TextEncoder();
 
 function seed(api) {
   api.addStore({ hash: STORE }); // no token yet: the install issues it
@@ -54,22 +52,15 @@ function seed(api) {
 
 /** A callback's `signed_payload_jwt` as BigCommerce signs it (HS256 with the client secret). */
 function signedPayload({ storeHash = STORE, secret = CLIENT_SECRET, expiresIn = 3600 } = {}) {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({
+  return mintSignedPayload({
+    clientId: CLIENT_ID,
+    clientSecret: secret,
+    storeHash,
     user: { id: 9001, email: 'merchant@example.com', locale: 'en' },
-    owner: { id: 9001, email: 'merchant@example.com' },
-    url: '/',
-    channel_id: 1,
-  })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuer('bc')
-    .setSubject(`stores/${storeHash}`)
-    .setAudience(CLIENT_ID)
-    .setIssuedAt(now - 5)
-    .setNotBefore(now - 5)
-    .setExpirationTime(now + expiresIn)
-    .setJti(randomUUID())
-    .sign(encoder.encode(secret));
+    channelId: 1,
+    issuedAt: Math.floor(Date.now() / 1000) - 5,
+    expiresIn,
+  });
 }
 
 function customerToken(storeHash = STORE) {
