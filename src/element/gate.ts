@@ -3,6 +3,7 @@ import { DEFAULT_TOKEN_URL, type GateState } from '../protocol.js';
 import { browser } from './browser.js';
 import { POLICY_NAME, parseFragment } from './fragment.js';
 import { stamp } from './stamp.js';
+import { adoptTemplateAttribute } from './template-attribute.js';
 import { styles } from './gate.styles.js';
 import {
   DEFAULT_TIMING,
@@ -52,6 +53,8 @@ const sameAs = (response: VerifiedResponse) => JSON.stringify({ ...response, exp
  * @slot denied - Shown when the server refused this customer.
  * @slot error - Shown when verification failed; a `[data-bc-retry]` element inside calls `refresh()`.
  *
+ * @attr {string} template - A content template as text (the Page Builder widget's form): parsed, cleaned as
+ *   a fragment is, and stamped like a `<template>` child once verified.
  * @attr {string} state - Reflects the current state: idle, loading, verified, anonymous, denied, error.
  *
  * @csspart status - The visually hidden live region that announces state changes.
@@ -305,6 +308,7 @@ export class BcCustomerGate extends ReactiveElement {
       this.#nodes = [...fragment.childNodes];
       this.append(fragment);
     } else {
+      adoptTemplateAttribute(this);
       this.#nodes = stamp(this, response);
     }
   }
