@@ -14,6 +14,7 @@ import { Ajv } from 'ajv';
 import fc from 'fast-check';
 import { buildWidgetTemplate, widgetSchema, type WidgetSchemaTab } from '../../src/widget/template.js';
 import { runProperty } from '../fuzz/run-property.js';
+import { BARRIERS, FORMATTING, HOSTILE, MARK, SWALLOWERS } from './widget-hostile.js';
 import {
   attribute,
   compileWithBuiltIns,
@@ -163,65 +164,6 @@ describe('the widget rendered with Handlebars v3 built-ins, on a theme page', ()
     assert.ok(textOf(liveNodes(document)).includes('<img src=x onerror=alert(1)>'), 'shown as text');
   });
 });
-
-/** The mark every hostile content template carries: an id and a text no live node may have. */
-const MARK = 'LIVE-MARK';
-
-/**
- * The content templates the HTML parser would have let out of an inline `<template>`: a formatting
- * element left open before a table cell, caption or object-like element (reconstructed after
- * `</template>` with its attributes, around the theme); elements whose content model swallows the
- * rest of the page; and ways to end the `<template>` or the attribute early.
- */
-const FORMATTING = ['<a href="/x"', '<b', '<nobr', '<font color="red"', '<i', '<u', '<strong'];
-const BARRIERS = [
-  '<td>',
-  '<table><td>',
-  '<th>',
-  '<table><th>',
-  '<table><caption>',
-  '<object>',
-  '<applet>',
-  '<marquee>',
-];
-const SWALLOWERS = [
-  '<xmp>',
-  '<plaintext>',
-  '<!--',
-  '<!-- unclosed <p>',
-  '<svg><template>',
-  '<template>',
-  '<template><template>',
-  '<math><mi><mglyph><style>',
-  '<math><mglyph><style>',
-  '<textarea>',
-  '<title>',
-  '<style>',
-  '<script>',
-  '<noscript>',
-  '<noembed>',
-  '<noframes>',
-  '<iframe>',
-  '<select>',
-];
-const ENDERS = [
-  '</template>',
-  '</TEMPLATE >',
-  '</tEmPlAtE foo="bar">',
-  '<template></template></template>',
-  '" onmouseover="alert(1)" x="',
-  "' onmouseover='alert(1)' x='",
-  '&quot; onmouseover=alert(1) x=&quot;',
-  `"></bc-customer-gate><div id="${MARK}">`,
-  '{{contentTemplate}}}}',
-];
-const HOSTILE = [
-  ...FORMATTING.flatMap((open) =>
-    BARRIERS.map((barrier) => `${open} id="${MARK}" onmouseover="alert(1)">${MARK}${barrier}`),
-  ),
-  ...SWALLOWERS.map((open) => `<p>ok</p>${open}<b id="${MARK}">${MARK}</b>`),
-  ...ENDERS.map((end) => `<p>ok</p>${end}<img id="${MARK}" src=x onerror="alert(1)">${MARK}`),
-];
 
 /** The page with the gate's `template` attribute taken out, serialized, and the attribute's value. */
 function pageAround(contentTemplate: string): { page: string; template: string | undefined } {
