@@ -107,7 +107,7 @@ describe('the Page Builder widget on a store page: hostile content templates', (
 
   for (const [name, contents] of groups) {
     it(`${name} (${contents.length}): a guest's page has no merchant element and the theme renders`, async function () {
-      this.timeout(60_000);
+      (this as { timeout(ms: number): void }).timeout(60_000);
       const s = await scenario({ token: [{ status: 404 }] });
       for (const raw of contents) {
         const content = flagged(raw);
