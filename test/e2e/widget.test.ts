@@ -53,6 +53,7 @@ describe('Page Builder widget rendered by Stencil Paper, in Chromium', () => {
     assert.equal(await page.$('#leak'), null, 'nothing of the content template is in the guest page');
     assert.equal(await page.$('#wrap'), null);
     assert.equal(await page.$eval('#theme-footer', (el) => el.parentElement?.tagName), 'BODY');
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what a guest sees.
     assert.ok(!(await page.evaluate(() => document.body.innerText)).includes('MERCHANT-ONLY'));
 
     await page.goto(h.demo.url('/account.html'));
