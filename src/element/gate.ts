@@ -1,8 +1,9 @@
 import { ReactiveElement } from '@lit/reactive-element';
 import { DEFAULT_TOKEN_URL, type GateState } from '../protocol.js';
 import { browser } from './browser.js';
-import { POLICY_NAME, parseFragment } from './fragment.js';
-import { stamp } from './stamp.js';
+import { devHooks } from './dev-hooks.js';
+import { parseFragment } from './fragment.js';
+import { stampAll } from './template-attribute.js';
 import { styles } from './gate.styles.js';
 import {
   DEFAULT_TIMING,
@@ -15,15 +16,6 @@ import {
   type Subscription,
   type VerifiedResponse,
 } from './session.js';
-
-const said = new Set<string>();
-/** Configuration mistakes are reported once per page, however many gates share them. */
-function sayOnce(key: string, message: string): void {
-  if (!said.has(key)) {
-    said.add(key);
-    console.error(`<bc-customer-gate>: ${message}`);
-  }
-}
 
 /**
  * The page's URL as the element first saw it. Token and endpoint URLs resolve against it, so a
@@ -52,6 +44,8 @@ const sameAs = (response: VerifiedResponse) => JSON.stringify({ ...response, exp
  * @slot denied - Shown when the server refused this customer.
  * @slot error - Shown when verification failed; a `[data-bc-retry]` element inside calls `refresh()`.
  *
+ * @attr {string} template - A content template as text (the Page Builder widget's form): parsed, cleaned as
+ *   a fragment is, and stamped like a `<template>` child once verified.
  * @attr {string} state - Reflects the current state: idle, loading, verified, anonymous, denied, error.
  *
  * @csspart status - The visually hidden live region that announces state changes.
@@ -170,7 +164,6 @@ export class BcCustomerGate extends ReactiveElement {
     this.#leave();
     this.#key = key;
     if (!clientId || !endpoint) {
-      sayOnce('config', "client-id and endpoint (the app's exchange URL) are required.");
       this.#apply({ state: 'error', detail: new GateError('config', 'config') });
     } else if (this.loggedIn === 'false') {
       this.#apply({ state: 'anonymous', detail: null });
@@ -226,7 +219,6 @@ export class BcCustomerGate extends ReactiveElement {
           this.#shown = answer;
         } catch (error) {
           this.#clear();
-          sayOnce('render', `${error}: a Trusted Types CSP must allow "trusted-types ${POLICY_NAME}".`);
           outcome = { state: 'error', detail: new GateError('render', 'malformed', 200, error) };
         }
       }
@@ -234,7 +226,8 @@ export class BcCustomerGate extends ReactiveElement {
       // Loading keeps the nodes, unassigned and so not rendered, in case the answer is the same.
       this.#clear();
     }
-    if (outcome.state === 'error' && outcome.detail.stage === 'exchange') this.#hint(outcome.detail);
+    // Console hints, in the development build only (./hints.ts).
+    devHooks.report?.(this, outcome);
     const previous = this.#state;
     this.#state = outcome.state;
     this.#reflect();
@@ -250,18 +243,6 @@ export class BcCustomerGate extends ReactiveElement {
         }),
       );
     }
-  }
-
-  /** What a misconfigured endpoint looks like from here, said once per endpoint. */
-  #hint({ reason }: GateError): void {
-    // No response at all is a CORS or CSP refusal (the browser hides which one).
-    const endpoint = new URL(this.endpoint!, PAGE);
-    const hint = (<Record<string, string>>{
-      network: `no response: add ${location.origin} to its \`origins\` and ${endpoint.origin} to CSP connect-src`,
-      malformed: 'no exchange JSON or HTML: is endpoint the exchange handler?',
-      redirect: 'redirected, not followed: set endpoint to the final URL',
-    })[reason];
-    if (hint) sayOnce(reason + endpoint, `${endpoint}: ${hint}.`);
   }
 
   /**
@@ -305,7 +286,7 @@ export class BcCustomerGate extends ReactiveElement {
       this.#nodes = [...fragment.childNodes];
       this.append(fragment);
     } else {
-      this.#nodes = stamp(this, response);
+      this.#nodes = stampAll(this, response);
     }
   }
 

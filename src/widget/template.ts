@@ -52,14 +52,6 @@ export interface WidgetTemplateOptions {
 }
 
 /**
- * The content template goes into the `<template>` as HTML, except that every end tag spelled
- * `</template` (in any letter case) is written as text (`&lt;/template`). The HTML parser ends a
- * `<template>` only at such a tag, so the merchant's markup can never close it early and render
- * live for every visitor. Widget templates render with Handlebars v3 and Stencil Paper's helpers:
- * `split` and `startsWith` (Paper's whitelisted string helpers) and `toLowerCase` (Paper's own)
- * do it without a custom helper, which Page Builder could not run.
- */
-/**
  * The pre-upgrade rules of docs/element.md ("Before the script runs") on one line: only the checking
  * text until the element is defined, and in a browser too old to ever define it (no media range
  * syntax, which came with the JavaScript the element needs in Safari 16.4) the signed-out text.
@@ -68,20 +60,25 @@ export interface WidgetTemplateOptions {
 export const PRE_UPGRADE_STYLE =
   'bc-customer-gate:not(:defined) > :not([slot="anonymous"]) { display: none; } @media (width >= 0px) { bc-customer-gate:not(:defined) > [slot="anonymous"] { display: none; } bc-customer-gate:not(:defined) > [slot="loading"] { display: revert; } }';
 
-export const CONTENT_TEMPLATE_HTML =
-  '{{#each (split contentTemplate "</")}}{{#if @index}}{{#startsWith "template" (toLowerCase this)}}&lt;/{{else}}</{{/startsWith}}{{/if}}{{{this}}}{{/each}}';
+/**
+ * The content template's one appearance in the widget: the gate's `template` attribute, inserted
+ * with `{{ }}`, which HTML-escapes it (`&`, `<`, `>` and both quotes), so the page's HTML parser
+ * reads the merchant's markup as one attribute value, never as markup. The element parses that
+ * value into an inert `<template>` only once the app's server has verified the customer, and stamps
+ * it like a `<template>` child (docs/element.md, "The template attribute"). Only Handlebars'
+ * built-in `if` is used: BigCommerce documents no other helper for widget templates.
+ */
+export const CONTENT_TEMPLATE_ATTRIBUTE = '{{#if contentTemplate}} template="{{contentTemplate}}"{{/if}}';
 
 /**
  * The Handlebars HTML. Page Builder renders it on the server with the widget's settings as the
- * context, so every setting is inserted with `{{ }}`, which HTML-escapes it (quotes included, so
- * attribute values cannot break out). The one exception is the content template: the markup for
- * verified customers is HTML the merchant writes in Page Builder, with the same trust as
- * BigCommerce's own HTML widget, and it sits inside a `<template>` it cannot close (see
- * {@link CONTENT_TEMPLATE_HTML}), which the browser parses but never renders; the element stamps it
- * only after the app's server verified the customer.
+ * context, and every setting is inserted with `{{ }}`, which HTML-escapes it (quotes included, so
+ * attribute values cannot break out). That includes the content template, the markup the merchant
+ * writes for verified customers: it travels as an attribute value ({@link CONTENT_TEMPLATE_ATTRIBUTE}),
+ * so no part of it is parsed with the page, whatever it holds. Only Handlebars' built-in helpers.
  *
- * `nonce="{{nonce}}"` lets the script run on stores with nonce-based script authorization; Paper
- * renders it empty (`nonce=""`) elsewhere.
+ * `nonce="{{nonce}}"` lets the script run on stores with nonce-based script authorization; it
+ * renders empty (`nonce=""`) where the context has no nonce.
  *
  * No `logged-in` attribute: a widget template's context is its settings, not the page's Stencil
  * context, so `{{customer}}` is not reliably there, and Page Builder may cache the rendered widget
@@ -94,12 +91,11 @@ export const CONTENT_TEMPLATE_HTML =
 export function widgetHtml(scriptUrl: string): string {
   return `<script type="module" nonce="{{nonce}}" src="${escapeAttribute(scriptUrl)}"></script>
 <style>${PRE_UPGRADE_STYLE}</style>
-<bc-customer-gate client-id="{{clientId}}" endpoint="{{endpoint}}">
+<bc-customer-gate client-id="{{clientId}}" endpoint="{{endpoint}}"${CONTENT_TEMPLATE_ATTRIBUTE}>
   <p slot="loading">{{loadingText}}</p>
   <p slot="anonymous">{{signedOutText}}{{#if signInUrl}} <a href="{{signInUrl}}">{{signInLinkText}}</a>{{/if}}</p>
   <p slot="denied">{{deniedText}}</p>
   <p slot="error">{{errorText}} <button type="button" data-bc-retry>{{retryText}}</button></p>
-  <template>${CONTENT_TEMPLATE_HTML}</template>
 </bc-customer-gate>
 `;
 }

@@ -1,8 +1,10 @@
-// Renders Handlebars the way Page Builder renders a widget template: Stencil Paper's renderer
-// (`@bigcommerce/stencil-paper-handlebars`) with Handlebars v3 and Paper's helpers, and parses the
-// result with a standards-conforming HTML parser (parse5), as a browser would.
+// Renders Handlebars the way Page Builder renders a widget template, two ways: with Handlebars v3
+// and its built-in helpers alone (all a widget template may count on), and with Stencil Paper's
+// renderer (`@bigcommerce/stencil-paper-handlebars`: Handlebars v3 plus Paper's helpers, `{{nonce}}`
+// among them). The result is parsed with a standards-conforming HTML parser (parse5), as a browser
+// would.
 import { createRequire } from 'node:module';
-import { parse, type DefaultTreeAdapterMap } from 'parse5';
+import { parse, serialize, type DefaultTreeAdapterMap } from 'parse5';
 
 interface PaperRenderer {
   renderString(template: string, context: Record<string, unknown>): Promise<string>;
@@ -16,7 +18,34 @@ type PaperRendererClass = new (
   requestParams: object,
 ) => PaperRenderer;
 
-const Renderer = createRequire(import.meta.url)('@bigcommerce/stencil-paper-handlebars') as PaperRendererClass;
+const require = createRequire(import.meta.url);
+const Renderer = require('@bigcommerce/stencil-paper-handlebars') as PaperRendererClass;
+
+interface HandlebarsLike {
+  VERSION: string;
+  helpers: Record<string, unknown>;
+  compile(template: string, options?: { knownHelpersOnly?: boolean }): (context: object) => string;
+  precompile(template: string, options?: { knownHelpersOnly?: boolean }): string;
+}
+/** Handlebars v3, the very copy Paper renders `handlebars_v3` templates with. */
+const Handlebars = createRequire(require.resolve('@bigcommerce/stencil-paper-handlebars'))(
+  'handlebars',
+) as HandlebarsLike;
+
+/** The helpers Handlebars itself defines (`if`, `each`, `with`, `unless`, `lookup`, `log`). */
+export const BUILT_IN_HELPERS = Object.keys(Handlebars.helpers).filter((name) => !name.endsWith('Missing'));
+
+/**
+ * Compiles `template` with Handlebars v3 and nothing but its built-in helpers: a template that calls
+ * any other helper fails to compile (`knownHelpersOnly`), so what renders here renders wherever
+ * Handlebars v3 runs.
+ */
+export function compileWithBuiltIns(template: string): (context: Record<string, unknown>) => string {
+  // compile() defers compiling to the first call; precompile() refuses an unknown helper now.
+  Handlebars.precompile(template, { knownHelpersOnly: true });
+  const render = Handlebars.compile(template, { knownHelpersOnly: true });
+  return (context) => render(context);
+}
 const quiet = { info() {}, warn() {}, error() {} };
 
 /** Renders with Handlebars v3; `nonce` is the page's CSP nonce, as BigCommerce passes it to Paper. */
@@ -34,6 +63,10 @@ export type Element = DefaultTreeAdapterMap['element'];
 
 export function parseDocument(html: string): DefaultTreeAdapterMap['document'] {
   return parse(html);
+}
+
+export function serializeDocument(document: DefaultTreeAdapterMap['document']): string {
+  return serialize(document);
 }
 
 const isElement = (node: Node): node is Element => 'tagName' in node;

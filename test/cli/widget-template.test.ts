@@ -53,7 +53,7 @@ describe('Page Builder widget template', () => {
 
   it('uses every setting, and only settings, in the Handlebars template', () => {
     // Paths the template reads: `{{name}}`, `{{#if name}}`, and a helper's first argument.
-    const helpers = new Set(['nonce', 'each', 'split', 'startsWith', 'toLowerCase', 'if', 'else', 'this']);
+    const helpers = new Set(['nonce', 'if', 'else']);
     const used = new Set(
       [...definition.template.matchAll(/\{\{\{?[#/]?(?:[A-Za-z]+ +\(?)*([A-Za-z@]+)/g)]
         .map((m) => m[1]!)
@@ -71,15 +71,14 @@ describe('Page Builder widget template', () => {
     }
   });
 
-  it('escapes every value except the merchant-authored content template, which stays inside <template>', () => {
-    // The one raw output is a piece of the content template, inside the <template>.
-    const triples = [...definition.template.matchAll(/\{\{\{\s*([^}]+?)\s*\}\}\}/g)].map((m) => m[1]);
-    assert.deepEqual(triples, ['this']);
+  it("escapes every value, the content template included, which travels in the gate's template attribute", () => {
+    // No raw output at all: `{{{ }}}` would write a value as markup.
+    assert.deepEqual([...definition.template.matchAll(/\{\{\{/g)], []);
     assert.match(
       definition.template,
-      /<template>\{\{#each \(split contentTemplate "<\/"\)\}\}.*\{\{\{this\}\}\}\{\{\/each\}\}<\/template>/,
+      /<bc-customer-gate client-id="\{\{clientId\}\}" endpoint="\{\{endpoint\}\}"\{\{#if contentTemplate\}\} template="\{\{contentTemplate\}\}"\{\{\/if\}\}>/,
     );
-    assert.match(definition.template, /<bc-customer-gate client-id="\{\{clientId\}\}" endpoint="\{\{endpoint\}\}">/);
+    assert.doesNotMatch(definition.template, /<template/, 'no <template> for the page to parse merchant markup into');
   });
 
   it('renders the four state slots, a sign-in link and a retry button', () => {

@@ -1,6 +1,9 @@
-// Configuration mistakes are reported once per page, say what to fix, and never include a token.
+// Configuration mistakes are reported once per page, say what to fix, and never include a token:
+// in the development build, whose entry points import the hints (src/element/hints.ts), as this file
+// does. console-production.test.ts checks that the production build says nothing.
 // Its own file (its own page): the once-per-page record starts empty here.
 import { expect } from '@open-wc/testing';
+import '../../src/element/hints.js';
 import {
   type BcCustomerGate,
   captureErrors,

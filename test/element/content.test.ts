@@ -196,6 +196,7 @@ describe('Trusted Types', () => {
     frame.srcdoc = `<!doctype html>
       <meta http-equiv="Content-Security-Policy" content="require-trusted-types-for 'script'; trusted-types ${policies}">
       <script type="module">
+        import '/src/element/hints.ts'; // the development build's hints, for the render failure below
         import { BcCustomerGate } from '/src/element/index.ts';
         BcCustomerGate.environment = { retryDelay: 1 };
         window.ready = true;

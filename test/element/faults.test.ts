@@ -1,8 +1,10 @@
 // Fault injection in real Chromium: a storefront that hangs, an app backend that answers garbage,
 // HTML where JSON was promised, a redirect or no CORS headers, rate limiting, a sign-out racing a
 // refresh, and gates removed mid-request. Each must fail closed (the error or anonymous slot, never
-// the verified content), say what to fix at most once, and leave nothing running behind.
+// the verified content), say what to fix at most once, and leave nothing running behind. The hints
+// are the development build's, which this file loads as its entry points do.
 import { expect } from '@open-wc/testing';
+import '../../src/element/hints.js';
 import {
   type BcCustomerGate,
   eventsOf,
