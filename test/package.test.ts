@@ -2,7 +2,7 @@
 // published file list, and the Node entry points load by the package's own name; the docs it ships
 // link only to files it ships (npm shows them, and a reader of node_modules has nothing else).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { describe, it } from 'node:test';
@@ -145,6 +145,27 @@ describe('the published package', () => {
     assert.deepEqual([...protocol.ALGORITHMS], ['HS256', 'HS512']);
     const widget = await import('bc-customer-gate/widget');
     assert.equal(typeof widget.installWidgetTemplate, 'function');
+  });
+
+  it('is ESM only, and its Node entry points load with require() where Node can require ES modules', () => {
+    assert.equal((pkg as unknown as { type: string }).type, 'module');
+    const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+    // require(esm) is on by default from Node 20.19 and 22.12, as the README says.
+    const canRequire = major >= 23 || (major === 22 && minor >= 12) || (major === 20 && minor >= 19);
+    const names = ['bc-customer-gate/server', 'bc-customer-gate/testing', 'bc-customer-gate/protocol'];
+    const script = `for (const name of ${JSON.stringify(names)}) console.log(name, typeof require(name));`;
+    const result = spawnSync(process.execPath, ['--input-type=commonjs', '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    if (canRequire) {
+      assert.equal(result.status, 0, result.stderr);
+      assert.equal(result.stdout, names.map((name) => `${name} object\n`).join(''));
+    } else {
+      assert.match(result.stderr, /ERR_REQUIRE_ESM/);
+    }
+    const readme = readFileSync(new URL('README.md', root), 'utf8').replace(/\s+/g, ' ');
+    assert.match(readme, /\*\*ESM only\*\*.*Node 20\.19\+, 22\.12\+ and 24/);
   });
 
   it('names the element in its custom elements manifest', () => {
