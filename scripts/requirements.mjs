@@ -5,6 +5,7 @@
 //
 //   node scripts/requirements.mjs            what is there and what is missing
 //   node scripts/requirements.mjs install    install the missing packages where possible (.ci/run)
+//   node scripts/requirements.mjs summary    only the closing line (what a whole run skipped)
 //
 //   BC_TEST_NO_INSTALL=1   never install, as on a machine without root (only warn and skip)
 //   BC_TEST_WITHOUT=chromium,firefox,webkit,redis   count those as missing, to try a bare machine
@@ -125,16 +126,17 @@ export function summary() {
   const what = missing.map((item) => `${item.needed} (no ${item.id})`).join('; ');
   return inCI
     ? `requirements: FAILED in CI, missing ${packages}: ${what}`
-    : `requirements: SKIPPED ${what}. Install them with: sudo apt-get install ${packages}`;
+    : `requirements: SKIPPED ${what}. to run them: sudo apt-get install ${packages}`;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  if (process.argv[2] === 'install') installMissing();
-  else if (process.argv[2]) {
-    console.error(`Unknown argument "${process.argv[2]}". Usage: node scripts/requirements.mjs [install]`);
+  const mode = process.argv[2] ?? '';
+  if (!['', 'install', 'summary'].includes(mode)) {
+    console.error(`Unknown argument "${mode}". Usage: node scripts/requirements.mjs [install | summary]`);
     process.exit(2);
   }
-  for (const item of lacking()) console.log(warning(item));
+  if (mode === 'install') installMissing();
+  if (mode !== 'summary') for (const item of lacking()) console.log(warning(item));
   console.log(summary());
   process.exit(inCI && lacking().length ? 1 : 0);
 }
