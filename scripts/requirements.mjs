@@ -126,7 +126,7 @@ export function summary() {
   const what = missing.map((item) => `${item.needed} (no ${item.id})`).join('; ');
   return inCI
     ? `requirements: FAILED in CI, missing ${packages}: ${what}`
-    : `requirements: SKIPPED ${what}. to run them: sudo apt-get install ${packages}`;
+    : `requirements: SKIPPED ${what}. To run them too: sudo apt-get install ${packages}`;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
