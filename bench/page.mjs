@@ -150,7 +150,7 @@ async function startBackends(bundle, secret) {
       },
       {
         path: '/bench',
-        handle(req, res, context) {
+        handle(_req, res, context) {
           const query = context.url.searchParams;
           const body = pageHtml({
             gates: Number(query.get('gates')),

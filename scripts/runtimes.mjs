@@ -59,7 +59,7 @@ export function installRuntime(name, log = (line) => console.error(line)) {
     private: true,
     dependencies: { [pin.package]: pin.version, ...pin.extra },
   };
-  writeFileSync(join(folder, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
+  writeFileSync(join(folder, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const result = spawnSync(npm, ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error'], {
     cwd: folder,

@@ -12,6 +12,7 @@ import { installRuntime, ROOT } from './runtimes.mjs';
 import { WORKER_BUILD } from './worker-bundle.mjs';
 import { runCases } from '../test/runtimes/client.mjs';
 import { SERVER_ENV } from '../test/runtimes/fixture.mjs';
+import { seedStoreApi } from '../test/runtimes/store-fixture.mjs';
 
 const SERVERS = join(ROOT, 'test/runtimes/servers');
 
@@ -117,6 +118,11 @@ if (unknown.length) {
 }
 const names = asked.length ? asked : Object.keys(RUNTIMES);
 const inCI = process.env.CI === 'true' || process.env.CI === '1';
+// The store API every runtime's app reads recently purchased from (a quota no run can spend).
+const { createMockStoreApi } = await import('bc-customer-gate/testing');
+const storeApi = createMockStoreApi({ seed: false, quota: { requests: 1_000_000, windowMs: 30_000 } });
+seedStoreApi(storeApi);
+SERVER_ENV.STORE_API_URL = await storeApi.listen();
 let passed = 0;
 let failed = 0;
 const skipped = [];
@@ -150,6 +156,7 @@ for (const name of names) {
     await server?.stop();
   }
 }
+await storeApi.close();
 const notRun = skipped.length ? `, ${skipped.length} skipped (${skipped.join(', ')}: not installed)` : '';
 console.log(`runtimes: ${passed} passed, ${failed} failed${notRun}`);
 process.exit(failed ? 1 : 0);

@@ -2,8 +2,8 @@
  * The wire protocol between `<bc-customer-gate>` (browser) and the exchange endpoint (server).
  *
  * Both halves import this module and nothing else from each other, so it must stay free of any
- * runtime API: plain constants and types only. DESIGN.md's "wire protocol" section is the prose
- * version of this file; change them together.
+ * runtime API: plain constants and types only. The "Wire protocol" section of docs/design.md is the
+ * prose version of this file; change them together.
  */
 
 /** Stencil's Current Customer route, relative to the storefront's origin. */
@@ -96,7 +96,7 @@ export interface ExchangeErrorBody {
   message?: string;
 }
 
-/** Status codes of the exchange endpoint (DESIGN.md's response table). */
+/** Status codes of the exchange endpoint (docs/design.md, "Exchange responses"). */
 export const STATUS = {
   ok: 200,
   noContent: 204,

@@ -99,12 +99,6 @@ export function integer(
   return n;
 }
 
-export function noPositionals(positionals: string[]): void {
-  if (positionals.length > 0) {
-    throw new UsageError(`Unexpected argument${positionals.length > 1 ? 's' : ''} (this command takes options only).`);
-  }
-}
-
 /** `value` as an absolute https URL, or plain http on this machine (localhost, 127.0.0.0/8, [::1]). */
 export function secureUrl(value: string, flag: string): URL {
   let url: URL;

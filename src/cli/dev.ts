@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { integer, noPositionals, parseCommandArgs, UsageError } from './args.js';
-import { terminalSafe } from './format.js';
+import { integer, type ParsedValues, UsageError } from './args.js';
+import type { Command } from './command.js';
+import { terminalSafe } from '../terminal.js';
 import type { Io } from './io.js';
 
 export const summary = 'Run the local demo: a mock storefront and an app server (same as npm start).';
@@ -34,13 +35,9 @@ interface DemoHandle {
 
 type StartDemo = (options: { storefrontPort?: number; appPort?: number }) => Promise<DemoHandle>;
 
-export async function runDev(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals, help: wantsHelp } = parseCommandArgs(args, options);
-  if (wantsHelp) {
-    io.stdout(help);
-    return 0;
-  }
-  noPositionals(positionals);
+export const command: Command<typeof options> = { summary, usage, help, options, run: runDev };
+
+async function runDev(values: ParsedValues<typeof options>, _positionals: string[], io: Io): Promise<number> {
   const storefrontPort = integer(values.port, '--port', { min: 0, max: 65_535 });
   const appPort = integer(values['app-port'], '--app-port', { min: 0, max: 65_535 });
   if (storefrontPort !== undefined && storefrontPort !== 0 && storefrontPort === appPort) {

@@ -42,19 +42,3 @@ export function indent(text: string, prefix = '  '): string {
 export function quoteList(items: readonly string[]): string {
   return items.map((item) => JSON.stringify(item)).join(', ');
 }
-
-const TERMINAL_CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
-/**
- * Text from a token, a server or a page, made safe to print: every C0 and C1 control character
- * (ESC, CSI, BEL, CR, backspace…), DEL, the line and paragraph separators and the bidi controls
- * become visible `\u…` escapes, so crafted input cannot erase lines, recolour a verdict, retitle the
- * terminal or reorder what follows. Newlines are kept only when `keepNewlines` is set, for
- * multi-line text that the CLI itself frames (pretty-printed JSON, whose strings are already escaped).
- * Idempotent: its output contains none of the characters it escapes.
- */
-export function terminalSafe(text: string, { keepNewlines = false } = {}): string {
-  return String(text).replace(TERMINAL_CONTROL, (char) =>
-    keepNewlines && char === '\n' ? char : `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}

@@ -1,26 +1,22 @@
 #!/usr/bin/env node
 import { UsageError } from './args.js';
+import { type Entry, runEntry } from './command.js';
 import * as dev from './dev.js';
-import * as doctor from './doctor.js';
-import { terminalSafe } from './format.js';
+import * as doctor from './doctor/command.js';
+import { terminalSafe } from '../terminal.js';
 import { processIo, type Io } from './io.js';
 import * as mint from './mint.js';
 import * as verify from './verify.js';
 import * as widget from './widget.js';
-import { packageVersion } from '../widget/version.js';
+import { packageVersion } from '../version.js';
 
-interface Command {
-  summary: string;
-  usage: string;
-  run(args: readonly string[], io: Io): Promise<number>;
-}
-
-const COMMANDS: Record<string, Command> = {
-  verify: { summary: verify.summary, usage: verify.usage, run: verify.runVerify },
-  mint: { summary: mint.summary, usage: mint.usage, run: mint.runMint },
-  widget: { summary: widget.summary, usage: widget.usage, run: widget.runWidget },
-  dev: { summary: dev.summary, usage: dev.usage, run: dev.runDev },
-  doctor: { summary: doctor.summary, usage: doctor.usage, run: doctor.runDoctor },
+/** Every command with its options and help (command.ts runs the shared preamble). */
+const COMMANDS: Record<string, Entry> = {
+  verify: verify.command,
+  mint: mint.command,
+  widget: widget.command,
+  dev: dev.command,
+  doctor: doctor.command,
 };
 
 const USAGE = 'bc-customer-gate <command> [options]';
@@ -46,6 +42,10 @@ BC_ACCESS_TOKEN (API account token), BC_CLIENT_ID (client ID).
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const [first, ...rest] = argv;
   let name: string | undefined;
+  let usage = USAGE;
+  const reached = (entry: Entry) => {
+    usage = entry.usage;
+  };
   try {
     if (first === undefined) throw new UsageError('Missing command.');
     if (first === '-h' || first === '--help') {
@@ -62,28 +62,29 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         io.stdout(HELP);
         return 0;
       }
-      if (!Object.hasOwn(COMMANDS, topic)) throw new UsageError('Unknown command.');
-      name = topic;
-      return await COMMANDS[topic]!.run(['--help'], io);
+      name = commandName(topic);
+      return await runEntry(COMMANDS[name]!, ['--help'], io, reached);
     }
     if (first.startsWith('-')) throw new UsageError('Options go after the command.');
-    if (!Object.hasOwn(COMMANDS, first))
-      throw new UsageError(`Unknown command (commands: ${Object.keys(COMMANDS).join(', ')}).`);
-    name = first;
-    return await COMMANDS[first]!.run(rest, io);
+    name = commandName(first);
+    return await runEntry(COMMANDS[name]!, rest, io, reached);
   } catch (error) {
     if (error instanceof UsageError) {
-      const command = name ? COMMANDS[name] : undefined;
       const prefix = name ? `bc-customer-gate ${name}` : 'bc-customer-gate';
-      // Usage errors may name an unknown option as typed.
-      io.stderr(
-        `${prefix}: ${terminalSafe(error.message)}\nUsage: ${command?.usage ?? USAGE}\nRun '${prefix} --help' for details.\n`,
-      );
+      // Usage errors may name an unknown option or command as typed.
+      io.stderr(`${prefix}: ${terminalSafe(error.message)}\nUsage: ${usage}\nRun '${prefix} --help' for details.\n`);
       return 2;
     }
     io.stderr(`bc-customer-gate: unexpected error: ${oneLine(error)}\n`);
     return 1;
   }
+}
+
+/** `name` when it is a command; otherwise a usage error that names what was typed, clipped. */
+function commandName(name: string): string {
+  if (Object.hasOwn(COMMANDS, name)) return name;
+  const typed = name.length > 40 ? `${name.slice(0, 40)}…` : name;
+  throw new UsageError(`Unknown command ${JSON.stringify(typed)} (commands: ${Object.keys(COMMANDS).join(', ')}).`);
 }
 
 /** One line, never a stack trace: the message of an error nobody anticipated, escaped (it may quote input). */

@@ -1,6 +1,7 @@
 import { ALGORITHMS, TOKEN_LIFETIME_SECONDS, type Algorithm } from '../protocol.js';
 import { mintCustomerToken } from '../testing/mint.js';
-import { integer, noPositionals, parseCommandArgs, required, UsageError } from './args.js';
+import { integer, type ParsedValues, required, UsageError } from './args.js';
+import type { Command } from './command.js';
 import type { Io } from './io.js';
 
 export const summary = 'Print a development token shaped like /customer/current.jwt returns.';
@@ -43,13 +44,9 @@ const options = {
   algorithm: { type: 'string' },
 } as const;
 
-export async function runMint(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals, help: wantsHelp } = parseCommandArgs(args, options);
-  if (wantsHelp) {
-    io.stdout(help);
-    return 0;
-  }
-  noPositionals(positionals);
+export const command: Command<typeof options> = { summary, usage, help, options, run: runMint };
+
+async function runMint(values: ParsedValues<typeof options>, _positionals: string[], io: Io): Promise<number> {
   const clientId = required(values['client-id'], '--client-id', io.env['BC_CLIENT_ID'], 'BC_CLIENT_ID');
   const clientSecret = required(values.secret, '--secret', io.env['BC_CLIENT_SECRET'], 'BC_CLIENT_SECRET');
   const storeHash = required(values.store, '--store');

@@ -1,12 +1,16 @@
 import { decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import { isSignedPayloadError, type SignedPayloadErrorCode, verifySignedPayload } from '../bigcommerce/index.js';
 import { ALGORITHMS, type Algorithm } from '../protocol.js';
 import { createVerifier, isCustomerTokenError } from '../server/index.js';
-import { integer, parseCommandArgs, required, UsageError } from './args.js';
+import { integer, type ParsedValues, required, UsageError } from './args.js';
+import type { Command } from './command.js';
 import { diagnose } from './diagnose.js';
-import { indent, isoTime, relativeTime, terminalSafe } from './format.js';
+import { terminalSafe } from '../terminal.js';
+import { indent, isoTime, relativeTime } from './format.js';
 import type { Io } from './io.js';
 
-export const summary = 'Decode a Current Customer token and say whether, and why not, it verifies.';
+export const summary =
+  "Decode a Current Customer token (or a callback's signed payload) and say whether, and why not, it verifies.";
 
 export const usage = 'bc-customer-gate verify <token|-> --client-id ID [--store HASH]... [options]';
 
@@ -51,15 +55,21 @@ const options = {
 
 const MAX_DECODE_LENGTH = 64 * 1024;
 
-export async function runVerify(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals, help: wantsHelp } = parseCommandArgs(args, options);
-  if (wantsHelp) {
-    io.stdout(help);
-    return 0;
-  }
-  if (positionals.length === 0) throw new UsageError('Missing <token> (pass - to read it from stdin).');
-  if (positionals.length > 1) throw new UsageError('Too many arguments: verify takes one token.');
+export const command: Command<typeof options> = {
+  summary,
+  usage,
+  help,
+  options,
+  positionals: {
+    min: 1,
+    max: 1,
+    missing: 'Missing <token> (pass - to read it from stdin).',
+    extra: 'Too many arguments: verify takes one token.',
+  },
+  run: runVerify,
+};
 
+async function runVerify(values: ParsedValues<typeof options>, positionals: string[], io: Io): Promise<number> {
   const clientId = required(values['client-id'], '--client-id', io.env['BC_CLIENT_ID'], 'BC_CLIENT_ID');
   const envSecret = io.env['BC_CLIENT_SECRET'];
   const secrets = values.secret ?? (envSecret ? [envSecret] : []);
@@ -77,6 +87,9 @@ export async function runVerify(args: readonly string[], io: Io): Promise<number
 
   const decoded = decode(input);
   io.stdout(describeDecoded(decoded));
+  if (isSignedPayload(decoded.payload)) {
+    return verifyCallbackPayload(input, { clientId, secrets, stores, clockTolerance }, io);
+  }
 
   const tokenStore = typeof decoded.payload?.['store_hash'] === 'string' ? decoded.payload['store_hash'] : undefined;
   if (!stores) {
@@ -132,6 +145,61 @@ export async function runVerify(args: readonly string[], io: Io): Promise<number
   }
 }
 
+/**
+ * A load, uninstall or remove-user callback's `signed_payload_jwt` ("iss" "bc", "sub" "stores/…"):
+ * pasted here often enough, since it is the other JWT an app receives from BigCommerce.
+ */
+function isSignedPayload(payload: JWTPayload | undefined): boolean {
+  return payload?.iss === 'bc' && typeof payload.sub === 'string' && payload.sub.startsWith('stores/');
+}
+
+interface CallbackCheck {
+  clientId: string;
+  secrets: string[];
+  stores: string[] | undefined;
+  clockTolerance: number;
+}
+
+const CALLBACK_FIX = 'Pass the callback\'s "signed_payload_jwt" query parameter exactly as BigCommerce sent it.';
+const CALLBACK_FIXES: Partial<Record<SignedPayloadErrorCode, string>> = {
+  signature: 'Use the client secret of the app whose client ID you passed (BC_CLIENT_SECRET).',
+  audience: 'Pass the client ID of the app the callback was sent to (--client-id or BC_CLIENT_ID).',
+  expired: 'A callback payload lasts minutes: open the app in the control panel again for a fresh one.',
+};
+
+async function verifyCallbackPayload(input: string, check: CallbackCheck, io: Io): Promise<number> {
+  const { clientId, secrets, stores, clockTolerance } = check;
+  io.stdout(
+    '\nThis is a signed payload from an app callback (load, uninstall or remove user), not a Current ' +
+      'Customer token. Checked as one (verifySignedPayload from bc-customer-gate/bigcommerce).\n',
+  );
+  try {
+    const payload = await verifySignedPayload(input, { clientId, clientSecret: secrets, clockTolerance });
+    if (stores && !stores.includes(payload.storeHash)) {
+      io.stdout(
+        `\nREFUSED: its store "${terminalSafe(payload.storeHash)}" is not among --store ${stores.map((s) => `"${terminalSafe(s)}"`).join(', ')}.\n`,
+      );
+      return 1;
+    }
+    const channel = payload.channelId === undefined ? '' : `\n  channel   ${payload.channelId}`;
+    const url = payload.url === undefined ? '' : `\n  url       ${terminalSafe(payload.url)}`;
+    io.stdout(
+      '\nVALID: a signed payload for this app.\n' +
+        `  store     ${terminalSafe(payload.storeHash)}\n` +
+        `  user      ${payload.user.id} ${terminalSafe(payload.user.email)}\n` +
+        `  owner     ${payload.owner.id} ${terminalSafe(payload.owner.email)}${channel}${url}\n` +
+        `  expires   ${relativeTime(payload.expiresAt, Date.now() / 1000)} (${isoTime(payload.expiresAt)})\n`,
+    );
+    return 0;
+  } catch (error) {
+    if (!isSignedPayloadError(error)) throw error;
+    io.stdout(
+      `\nREFUSED: check "${error.code}" failed.\n  ${terminalSafe(error.message)}\n\nFix: ${CALLBACK_FIXES[error.code] ?? CALLBACK_FIX}\n`,
+    );
+    return 1;
+  }
+}
+
 function readAlgorithms(list: string[] | undefined): Algorithm[] {
   if (!list) return [...ALGORITHMS];
   for (const alg of list) {
@@ -159,6 +227,27 @@ function decode(token: string): Decoded {
   if (token.length > MAX_DECODE_LENGTH) return { header: undefined, payload: undefined, problem: 'too long to decode' };
   let header: ProtectedHeaderParameters | undefined;
   let payload: JWTPayload | undefined;
+  // A compact JWT is header.payload.signature (RFC 7519 section 7.2); five parts is an encrypted JWE.
+  const parts = token.split('.').length;
+  if (parts === 2) {
+    // Decoded all the same, so the person sees which token it is; the verdict names the missing part.
+    const shown = decode(`${token}.`);
+    return {
+      ...shown,
+      problem:
+        'it has two dot-separated parts, and a JWT has three (header.payload.signature): the signature is missing',
+    };
+  }
+  if (parts !== 3) {
+    return {
+      header,
+      payload,
+      problem:
+        parts === 5
+          ? 'it has five dot-separated parts: an encrypted token (JWE), where a signed JWT has three'
+          : `it has ${parts === 1 ? 'one part (no dots)' : `${parts} dot-separated parts`}, and a JWT has three (header.payload.signature)`,
+    };
+  }
   try {
     header = decodeProtectedHeader(token);
   } catch {
@@ -185,12 +274,11 @@ function describeDecoded({ header, payload, problem }: Decoded): string {
     const now = Date.now() / 1000;
     const times = (['iat', 'nbf', 'exp'] as const).filter((claim) => typeof payload[claim] === 'number');
     if (times.length > 0) {
-      text +=
-        times
-          .map((claim) => `  ${claim}: ${isoTime(payload[claim]!)} (${relativeTime(payload[claim]!, now)})`)
-          .join('\n') + '\n';
+      for (const claim of times) {
+        text += `  ${claim}: ${isoTime(payload[claim]!)} (${relativeTime(payload[claim]!, now)})\n`;
+      }
     }
   }
-  if (problem) text += `Could not decode the token: ${problem}.\n`;
+  if (problem) text += `${header ? 'Not a complete JWT' : 'Could not decode the token'}: ${problem}.\n`;
   return text;
 }

@@ -6,9 +6,11 @@ import {
   type WidgetsRequest,
 } from '../widget/client.js';
 import { buildWidgetTemplate, cdnScriptUrl, DEFAULT_WIDGET_NAME } from '../widget/template.js';
-import { packageVersion } from '../widget/version.js';
-import { noPositionals, parseCommandArgs, secureUrl, UsageError } from './args.js';
-import { indent, terminalSafe } from './format.js';
+import { packageVersion } from '../version.js';
+import { type ParsedValues, secureUrl, UsageError } from './args.js';
+import type { Command, CommandGroup } from './command.js';
+import { terminalSafe } from '../terminal.js';
+import { indent } from './format.js';
 import type { Io } from './io.js';
 
 export const summary = 'Register the Page Builder widget template through the Widgets API.';
@@ -23,7 +25,7 @@ Subcommands:
 Run 'bc-customer-gate widget install --help' for its options.
 `;
 
-export const installHelp = `Usage: ${usage}
+const installHelp = () => `Usage: ${usage}
 
 ${summary}
 
@@ -31,8 +33,8 @@ Creates the widget template "${DEFAULT_WIDGET_NAME}", or updates the one with th
 same name; when it is already identical nothing is sent, so running it twice is
 safe. Merchants then drag the widget onto pages in Page Builder and set the
 client ID, endpoint and texts there. The template loads the element from
-${cdnScriptUrl('<version>')}
-with <version> the installed version of this package.
+${cdnScriptUrl(packageVersion())}
+(the installed version of this package), or from --script-url.
 
 Options:
   --store-hash HASH     The store's hash (from its API path: stores/<hash>/v3).
@@ -71,24 +73,16 @@ const options = {
   'dry-run': { type: 'boolean' },
 } as const;
 
-export async function runWidget(args: readonly string[], io: Io): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-    if (sub === undefined) throw new UsageError('Missing subcommand: widget install.');
-    io.stdout(help);
-    return 0;
-  }
-  if (sub !== 'install') throw new UsageError('Unknown subcommand: the widget command has "install".');
-  return runInstall(rest, io);
-}
+const install: Command<typeof options> = { summary, usage, help: installHelp, options, run: runInstall };
 
-async function runInstall(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals, help: wantsHelp } = parseCommandArgs(args, options);
-  if (wantsHelp) {
-    io.stdout(installHelp);
-    return 0;
-  }
-  noPositionals(positionals);
+export const command: CommandGroup = {
+  summary,
+  usage: 'bc-customer-gate widget <subcommand> [options]',
+  help,
+  subcommands: { install },
+};
+
+async function runInstall(values: ParsedValues<typeof options>, _positionals: string[], io: Io): Promise<number> {
   const storeHash = values['store-hash'];
   if (!storeHash) throw new UsageError('Missing --store-hash.');
   if (!/^[A-Za-z0-9_-]+$/.test(storeHash))
@@ -129,8 +123,9 @@ async function runInstall(args: readonly string[], io: Io): Promise<number> {
     });
   } catch (error) {
     if (!(error instanceof WidgetsApiError)) throw error;
-    // Its message quotes the API's answer; the newlines are the message's own structure.
-    io.stderr(`error: ${terminalSafe(error.message, { keepNewlines: true })}\n`);
+    // The message and the field errors quote the API's answer as sent: escaped here, where they print.
+    const fields = error.fieldErrors.map(([field, problem]) => `\n  ${terminalSafe(field)}: ${terminalSafe(problem)}`);
+    io.stderr(`error: ${terminalSafe(error.message)}${fields.join('')}\n`);
     return 1;
   }
 

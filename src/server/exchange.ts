@@ -2,7 +2,7 @@
  * The exchange endpoint's protocol core, free of any runtime: plain values in (method, origin,
  * content type, body text), plain values out (status, headers, body). The Fetch handler
  * (handler.ts) and the Node listener (node.ts) are thin adapters over it, so every runtime answers
- * byte for byte the same. DESIGN.md's response table is the contract.
+ * byte for byte the same. The response table in docs/design.md ("Exchange responses") is the contract.
  *
  * A request goes through two steps so adapters never read a body they will refuse: `begin` answers
  * everything decidable from the head (origin, method, content type, declared length); only when it
@@ -32,6 +32,7 @@ import { createVerifier, type VerifiedCustomer, type VerifierOptions } from './v
  * - a `Response`: sent as is, with the CORS and security headers added.
  * Anything else (including `null`) is a programming error and answers 500, failing closed.
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: an authorize hook typed `() => void` (one that returns nothing) must fit.
 export type AuthorizeResult = void | undefined | boolean | HtmlFragment | Response | object;
 
 export type Authorize = (verified: VerifiedCustomer, request: Request) => AuthorizeResult | Promise<AuthorizeResult>;
@@ -128,6 +129,13 @@ const ASCII_COMPATIBLE = new Set(['utf-8', 'utf8', 'us-ascii', 'ascii', 'iso-885
 const SERVER_ERROR_MESSAGE = 'The server could not complete the exchange.';
 
 type BodyFormat = 'text' | 'json' | 'form';
+
+/** The body formats by media type (the Content-Type's essence, lower-cased). */
+const BODY_FORMATS: ReadonlyMap<string, BodyFormat> = new Map([
+  ['text/plain', 'text'],
+  [JSON_TYPE, 'json'],
+  ['application/x-www-form-urlencoded', 'form'],
+]);
 
 export function createExchangeCore(options: CustomerGateOptions): ExchangeCore {
   if (!options || typeof options !== 'object') {
@@ -320,14 +328,7 @@ function bodyFormat(contentType: string | null): BodyFormat | null {
   if (!contentType) return null;
   const [essence = '', ...params] = contentType.split(';');
   const type = essence.trim().toLowerCase();
-  const format: BodyFormat | null =
-    type === 'text/plain'
-      ? 'text'
-      : type === JSON_TYPE
-        ? 'json'
-        : type === 'application/x-www-form-urlencoded'
-          ? 'form'
-          : null;
+  const format = BODY_FORMATS.get(type);
   if (!format) return null;
   for (const param of params) {
     const eq = param.indexOf('=');
@@ -387,9 +388,16 @@ function answer(verified: VerifiedCustomer, outcome: AuthorizeResult, allowOrigi
   }
   if (Array.isArray(outcome) || isPlainObject(outcome)) return success(verified, outcome, allowOrigin);
   throw new TypeError(
-    `bc-customer-gate: "authorize" returned ${outcome === null ? 'null' : `a ${typeof outcome === 'object' ? (outcome.constructor?.name ?? 'object') : typeof outcome}`}. ` +
+    `bc-customer-gate: "authorize" returned ${describeValue(outcome)}. ` +
       'Return undefined or true (allow), false (deny), a plain object or array (data), html(...) or a Response.',
   );
+}
+
+/** Names a value for an error message: `null`, `a string`, `a Date` (its constructor's name). */
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return `a ${typeof value}`;
+  return `a ${value.constructor?.name ?? 'object'}`;
 }
 
 function success(verified: VerifiedCustomer, data: unknown, allowOrigin: string | null): PlainResult {

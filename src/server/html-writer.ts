@@ -169,6 +169,7 @@ export class TemplateWriter {
     }
     throw new TypeError(
       'bc-customer-gate: html`` cannot put a value inside a tag outside an attribute value (it could add an attribute such as ' +
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the message shows the reader html`` syntax.
         'an event handler). Write name="${value}", or pass html(\'…\') for markup you trust.',
     );
   }

@@ -62,6 +62,7 @@ export function html(first: string | TemplateStringsArray, ...values: unknown[])
 
 const NESTED_OUTSIDE_CONTENT =
   "bc-customer-gate: html`` puts a nested html fragment only where an element's content goes, as in " +
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the message shows the reader html`` syntax.
   '<ul>${items.map(item)}</ul>. For an attribute, interpolate the value itself: name="${value}".';
 
 /** Fragments from the tagged template that start and end outside any tag (most of them). */
@@ -80,15 +81,22 @@ export function escapeHtml(text: string): string {
 }
 
 function interpolate(writer: TemplateWriter, value: unknown): void {
-  if (value === null || value === undefined || value === false) return writer.value('', true);
+  if (value === null || value === undefined || value === false) {
+    writer.value('', true);
+    return;
+  }
   if (isHtmlFragment(value)) {
     const markup = value.toString();
-    if (markup === '') return writer.value('', true);
+    if (markup === '') {
+      writer.value('', true);
+      return;
+    }
     // A tagged fragment escaped its values for a template that starts in element content; anywhere
     // else (an attribute list, a value, a comment, <script>) they would gain power they never had.
     if (!writer.inText) throw new TypeError(NESTED_OUTSIDE_CONTENT);
-    if (balanced.has(value)) return writer.appendBalanced(markup);
-    return writer.markup(markup);
+    if (balanced.has(value)) writer.appendBalanced(markup);
+    else writer.markup(markup);
+    return;
   }
   if (Array.isArray(value)) {
     for (const item of value) interpolate(writer, item);

@@ -9,7 +9,7 @@ import {
   type Customer,
   type TokenErrorCode,
 } from '../protocol.js';
-import { CustomerTokenError } from './errors.js';
+import { CustomerTokenError, quoteTokenValue } from './errors.js';
 
 /** Which stores the app serves: one hash, a list, or a (sync or async) predicate. */
 export type StoresOption = string | readonly string[] | ((storeHash: string) => boolean | Promise<boolean>);
@@ -108,7 +108,7 @@ export function createVerifier(options: VerifierOptions): CustomerVerifier {
     if (!(await config.acceptsStore(verified.storeHash))) {
       throw new CustomerTokenError(
         'store',
-        `Token is for store "${verified.storeHash}", which the "stores" option does not accept. ` +
+        `Token is for store ${quoteTokenValue(verified.storeHash)}, which the "stores" option does not accept. ` +
           'Add the store hash to "stores" if this app serves that store.',
       );
     }

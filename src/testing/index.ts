@@ -1,4 +1,10 @@
-export { mintCustomerToken, type MintCustomer, type MintOptions } from './mint.js';
+export {
+  mintCustomerToken,
+  mintSignedPayload,
+  type MintCustomer,
+  type MintOptions,
+  type MintSignedPayloadOptions,
+} from './mint.js';
 export {
   createMockStorefront,
   OTHER_STORE_HASH,
@@ -19,3 +25,16 @@ export {
   type PageRenderer,
   type StorefrontCustomer,
 } from './template.js';
+export {
+  createMockStoreApi,
+  MOCK_STORE_API_SEED,
+  type MockAuthCode,
+  type MockOrder,
+  type MockOrderLine,
+  type MockProduct,
+  type MockStoreApi,
+  type MockStoreApiOptions,
+  type MockStoreSeed,
+  type StoreApiCall,
+  type StoreApiFault,
+} from './store-api.js';

@@ -2,7 +2,6 @@
  * A small client for the Widgets API calls the installer needs, over `fetch`.
  * https://developer.bigcommerce.com/docs/rest-content/widgets/widget-template
  */
-import { terminalSafe } from '../cli/format.js';
 import type { WidgetTemplateDefinition } from './template.js';
 
 export const DEFAULT_API_BASE = 'https://api.bigcommerce.com';
@@ -68,7 +67,7 @@ export class WidgetsApiError extends Error {
     readonly kind: WidgetsApiErrorKind,
     message: string,
     readonly status?: number,
-    /** For 422: field name and what is wrong with it, as the API reported them (not escaped). */
+    /** For 422: field name and what is wrong with it, as the API reported them. */
     readonly fieldErrors: ReadonlyArray<readonly [field: string, problem: string]> = [],
   ) {
     super(message);
@@ -228,10 +227,9 @@ async function send(options: WidgetsApiOptions, request: WidgetsRequest): Promis
 }
 
 function httpError(request: WidgetsRequest, status: number, body: unknown): WidgetsApiError {
-  // The API's own words go into a message that ends up on a terminal or in a log: escape them, so a
-  // newline or an escape sequence in them cannot forge a line. `fieldErrors` keeps them as sent.
+  // The API's own words, as sent: whoever prints the message escapes it for where it goes.
   const rawTitle = (body as { title?: unknown })?.title;
-  const title = typeof rawTitle === 'string' ? terminalSafe(rawTitle) : undefined;
+  const title = typeof rawTitle === 'string' ? rawTitle : undefined;
   switch (status) {
     case 401:
       return new WidgetsApiError(
@@ -254,15 +252,12 @@ function httpError(request: WidgetsRequest, status: number, body: unknown): Widg
         status,
       );
     case 422: {
-      const fieldErrors = readFieldErrors(body);
-      const details = fieldErrors
-        .map(([field, problem]) => `\n  ${terminalSafe(field)}: ${terminalSafe(problem)}`)
-        .join('');
+      // Which fields failed travel in `fieldErrors`, not in the message.
       return new WidgetsApiError(
         'validation',
-        `The Widgets API rejected the widget template (422${title ? `: ${title}` : ''}).${details}`,
+        `The Widgets API rejected the widget template (422${title ? `: ${title}` : ''}).`,
         status,
-        fieldErrors,
+        readFieldErrors(body),
       );
     }
     case 429:

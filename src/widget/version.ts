@@ -1,13 +1,2 @@
-import { readFileSync } from 'node:fs';
-
-/**
- * This package's version, read from its package.json (two levels up from both src/widget and
- * dist/widget), so the widget loads the CDN bundle of the version that is installed.
- */
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-  if (typeof pkg.version !== 'string' || pkg.version === '') {
-    throw new Error('bc-customer-gate: package.json has no "version".');
-  }
-  return pkg.version;
-}
+/** The widget's entry point re-exports the package version from the ground floor. */
+export { packageVersion } from '../version.js';

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Check } from '../../src/cli/doctor/report.js';
-import { runChecks, type DoctorOptions } from '../../src/cli/doctor/run.js';
+import type { DoctorOptions } from '../../src/cli/doctor/options.js';
+import { runChecks } from '../../src/cli/doctor/run.js';
 import { buildWidgetTemplate } from '../../src/widget/template.js';
 import { app, CLIENT_ID, gatePage, serve, storefront, type Running } from './doctor-servers.js';
 
@@ -229,7 +230,9 @@ describe('doctor: markup and storefront details', () => {
     );
     const unrendered = find(checks, 'gate.rendered', /still hold Handlebars/);
     assert.equal(unrendered.status, 'fail');
-    assert.match(unrendered.fix!, /where the storefront renders Handlebars/);
+    assert.match(unrendered.fix!, /theme template, where Handlebars is rendered/);
+    // The recipes say the same: a script_tag holds one <script>, never the gate's markup.
+    assert.match(unrendered.fix!, /script_tag holds exactly one <script> tag/);
     find(checks, 'endpoint.none', /none to check/);
   });
 

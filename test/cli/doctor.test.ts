@@ -64,9 +64,39 @@ async function doctor(
   return result;
 }
 
+const columns = (text: string) => [...text].reduce((sum, char) => sum + (char.codePointAt(0)! >= 0x1100 ? 2 : 1), 0);
+
+/**
+ * The checklist with its wrapped lines joined again: a title continues on lines indented 2, a note
+ * on lines indented 6, a fix on lines indented 9. report.ts wraps at 80 columns: at a space, two
+ * columns short of the edge, or mid-word when a line reaches the edge.
+ */
+function unwrap(text: string): string {
+  const out: string[] = [];
+  let hang: string | null = null;
+  let previous = '';
+  for (const text_ of text.split('\n')) {
+    if (hang !== null && text_.startsWith(hang) && text_[hang.length] !== ' ') {
+      out[out.length - 1] += (columns(previous) >= 79 ? '' : ' ') + text_.slice(hang.length);
+      previous = text_;
+      continue;
+    }
+    previous = text_;
+    out.push(text_);
+    hang = /^[✓✗!-] |^bc-customer-gate doctor: /.test(text_)
+      ? '  '
+      : text_.startsWith('    fix: ')
+        ? ' '.repeat(9)
+        : /^ {4}\S/.test(text_)
+          ? ' '.repeat(6)
+          : null;
+  }
+  return out.join('\n');
+}
+
 /** The output line that starts with `mark` and matches `pattern`, and the fix line under it. */
 function line(result: CliResult, mark: '✓' | '✗' | '!' | '-', pattern: RegExp): { title: string; fix: string } {
-  const lines = result.stdout.split('\n');
+  const lines = unwrap(result.stdout).split('\n');
   const index = lines.findIndex((text) => text.startsWith(`${mark} `) && pattern.test(text));
   assert.notEqual(index, -1, `no "${mark}" line matching ${pattern} in:\n${result.stdout}`);
   let fix = '';
@@ -153,7 +183,7 @@ describe('bc-customer-gate doctor: a healthy configuration', () => {
       line(e2e, '!', /End to end: sent .* a token minted with BC_CLIENT_SECRET/);
       line(e2e, '✓', /End to end from .*: verified, 200 application\/json/);
       assert.match(
-        e2e.stdout,
+        unwrap(e2e.stdout),
         /shape: \{ customer: \{ id: number, email: string, groupId: null \}, storeHash: string, expiresAt: number, data: /,
       );
       assert.doesNotMatch(e2e.stdout + e2e.stderr, /ann\.carter|demo-client-secret|eyJ/);
@@ -271,7 +301,7 @@ describe('bc-customer-gate doctor: broken configurations, each named with its fi
     const refused = line(e2e, '✗', /End to end from .*: token refused \(401, code "audience"\)/);
     assert.match(refused.fix, /verifies tokens for another client ID than "someone-elses-app"/);
     assert.ok(!e2e.stdout.includes(CLIENT_SECRET) && !e2e.stderr.includes(CLIENT_SECRET), 'the secret was printed');
-    assert.doesNotMatch(e2e.stdout, /eyJ[\w-]+\.eyJ/, 'a token was printed');
+    assert.doesNotMatch(unwrap(e2e.stdout), /eyJ[\w-]+\.eyJ/, 'a token was printed');
   });
 
   it('end to end with the right client ID: the shape of the answer, never its data', async () => {
@@ -285,10 +315,10 @@ describe('bc-customer-gate doctor: broken configurations, each named with its fi
     );
     assert.equal(e2e.code, 0, e2e.stdout);
     assert.match(
-      e2e.stdout,
+      unwrap(e2e.stdout),
       /shape: \{ customer: \{ id: number, email: string, groupId: null \}, storeHash: string, expiresAt: number, data: \{ products: \[\{ sku: string, name: string \}\] ×1 \} \}/,
     );
-    assert.doesNotMatch(e2e.stdout, /secret product name|SKU-1|customer-7@/);
+    assert.doesNotMatch(unwrap(e2e.stdout), /secret product name|SKU-1|customer-7@/);
   });
 
   it('a page without the script', async () => {

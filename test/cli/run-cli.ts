@@ -64,11 +64,11 @@ export function assertUsageError(result: CliResult, pattern: RegExp): void {
 }
 
 /**
- * C0 and C1 control characters (newline excepted), DEL and the bidi overrides: what a crafted
- * token or server answer could use to erase lines, recolour a verdict or retitle the terminal.
+ * Control characters (newline excepted), format characters (zero-width, bidi, tags), the line and
+ * paragraph separators: what a crafted token or server answer could use to erase lines, recolour a
+ * verdict, retitle the terminal or hide text.
  */
-export const TERMINAL_CONTROL =
-  /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+export const TERMINAL_CONTROL = /(?!\n)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
 /** Nothing in the output can drive the terminal: every control character arrived escaped. */
 export function assertTerminalSafe(result: CliResult): void {
@@ -80,7 +80,7 @@ export function assertTerminalSafe(result: CliResult): void {
     assert.equal(
       found,
       null,
-      `${name} contains U+${found?.[0].charCodeAt(0).toString(16).padStart(4, '0')}:\n${JSON.stringify(text)}`,
+      `${name} contains U+${found?.[0].codePointAt(0)?.toString(16).padStart(4, '0')}:\n${JSON.stringify(text)}`,
     );
   }
 }

@@ -52,8 +52,8 @@ describe('bc-customer-gate: help and usage', () => {
   });
 
   it('unknown command: usage, exit 2, no stack trace', async () => {
-    assertUsageError(await runCli(['frobnicate']), /Unknown command/);
-    assertUsageError(await runCli(['help', 'frobnicate']), /Unknown command/);
+    assertUsageError(await runCli(['frobnicate']), /Unknown command "frobnicate" \(commands: verify, mint/);
+    assertUsageError(await runCli(['help', 'frobnicate']), /Unknown command "frobnicate"/);
     assertUsageError(await runCli(['--client-id', 'x']), /Options go after the command/);
   });
 
@@ -64,6 +64,21 @@ describe('bc-customer-gate: help and usage', () => {
       assert.ok(!result.stderr.includes('hunter2-value'));
     }
     assertUsageError(await runCli(['verify', 'tok', '-x']), /Unknown option -x\./);
+  });
+
+  it('an unknown command is named clipped and escaped', async () => {
+    const result = await runCli([`x\u001b[2K\u200b${'y'.repeat(100)}`]);
+    assertUsageError(result, /Unknown command "x\\u001b\[2K\\u200by{34}…"/);
+    assertTerminalSafe(result);
+  });
+
+  it('widget install --help names the script URL of the installed version', async () => {
+    const result = await runCli(['widget', 'install', '--help']);
+    assert.equal(result.code, 0);
+    assert.ok(
+      result.stdout.includes(`https://cdn.jsdelivr.net/npm/bc-customer-gate@${version}/dist/cdn/bc-customer-gate.js`),
+    );
+    assert.doesNotMatch(result.stdout, /%3C|%3E/);
   });
 
   it('an unknown flag is named escaped: a pasted escape sequence cannot drive the terminal', async () => {
@@ -80,7 +95,7 @@ describe('bc-customer-gate: help and usage', () => {
   });
 
   it('unknown widget subcommand and missing subcommand', async () => {
-    assertUsageError(await runCli(['widget', 'remove']), /Unknown subcommand/);
+    assertUsageError(await runCli(['widget', 'remove']), /Unknown subcommand "remove" \(subcommands: install\)/);
     assertUsageError(await runCli(['widget']), /Missing subcommand/);
   });
 

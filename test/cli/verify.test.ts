@@ -2,7 +2,12 @@ import { createHmac } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SignJWT } from 'jose';
-import { mintCustomerToken, type MintOptions } from '../../src/testing/mint.js';
+import {
+  mintCustomerToken,
+  mintSignedPayload,
+  type MintOptions,
+  type MintSignedPayloadOptions,
+} from '../../src/testing/mint.js';
 import { assertNoStack, assertTerminalSafe, assertUsageError, runCli, type CliResult } from './run-cli.js';
 
 const CLIENT_ID = 'q4gfrw8a1b2c3d4e5f6g7h8i9j0kl';
@@ -248,7 +253,18 @@ describe('bc-customer-gate verify', () => {
   it('malformed input: not a JWT, bad base64, JSON instead of the token, whitespace', async () => {
     const notJwt = await verify('not-a-token', ['--store', STORE]);
     assertRefused(notJwt, 'malformed');
-    assert.match(notJwt.stdout, /Could not decode the token/);
+    assert.match(notJwt.stdout, /Could not decode the token: it has one part \(no dots\), and a JWT has three/);
+
+    // Two parts decode fine: what is wrong is the missing third part, not the encoding.
+    const [header, payload] = (await mint()).split('.');
+    const twoParts = await verify(`${header}.${payload}`, ['--store', STORE]);
+    assertRefused(twoParts, 'malformed');
+    assert.match(twoParts.stdout, /^Header \(unverified\):/m);
+    assert.match(
+      twoParts.stdout,
+      /^Not a complete JWT: it has two dot-separated parts, and a JWT has three \(header\.payload\.signature\): the signature is missing\.$/m,
+    );
+    assert.doesNotMatch(twoParts.stdout, /not base64url/);
 
     const good = await mint();
     const [h, , s] = good.split('.');
@@ -376,5 +392,49 @@ describe('bc-customer-gate verify', () => {
       assertRefused(issuer, 'issuer');
       assertTerminalSafe(issuer);
     });
+  });
+});
+
+describe('verify: a callback signed payload', () => {
+  const payload = (overrides: Partial<MintSignedPayloadOptions> = {}) =>
+    mintSignedPayload({
+      clientId: CLIENT_ID,
+      clientSecret: SECRET,
+      storeHash: STORE,
+      user: { id: 7, email: 'staff@example.com' },
+      owner: { id: 1, email: 'owner@example.com' },
+      channelId: 2,
+      ...overrides,
+    });
+
+  it('is recognised, said to be one, and verified as one', async () => {
+    const result = await verify(await payload(), ['--store', STORE]);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /signed payload from an app callback/);
+    assert.match(result.stdout, /^VALID: a signed payload for this app\.$/m);
+    assert.match(result.stdout, /^ {2}store {5}abc123$/m);
+    assert.match(result.stdout, /^ {2}user {6}7 staff@example\.com$/m);
+    assert.match(result.stdout, /^ {2}channel {3}2$/m);
+    assertClean(result);
+  });
+
+  it('is refused with the check that failed and what to fix', async () => {
+    assertRefused(await verify(await payload({ clientSecret: 'another-secret' })), 'signature');
+    assertRefused(await verify(await payload({ clientId: 'another-app' })), 'audience');
+    const old = now() - 3600;
+    assertRefused(await verify(await payload({ issuedAt: old, expiresIn: 300 })), 'expired');
+  });
+
+  it('is refused for a store not among --store', async () => {
+    const result = await verify(await payload(), ['--store', 'other1']);
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /^REFUSED: its store "abc123" is not among --store "other1"\.$/m);
+    assertClean(result);
+  });
+
+  it('a Current Customer token is still checked as one', async () => {
+    const result = await verify(await mint(), ['--store', STORE]);
+    assert.equal(result.code, 0);
+    assert.doesNotMatch(result.stdout, /signed payload/);
   });
 });

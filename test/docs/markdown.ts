@@ -40,7 +40,7 @@ export function codeBlocks(page: string): CodeBlock[] {
     if (fence) {
       const end = lines.findIndex((candidate, j) => j > i && candidate.trimEnd() === '```');
       if (end === -1) throw new Error(`${page}:${i + 1}: code block never closed`);
-      blocks.push({ page, line: i + 1, lang: fence[1]!, code: lines.slice(i + 1, end).join('\n') + '\n', heading });
+      blocks.push({ page, line: i + 1, lang: fence[1]!, code: `${lines.slice(i + 1, end).join('\n')}\n`, heading });
       i = end;
     } else if (/^#{1,6} /.test(line)) {
       heading = line.replace(/^#+ /, '');

@@ -185,6 +185,9 @@ declare const Bun: { serve(options: { port?: number; fetch(request: Request): Re
     const headersTimeout = setting('headersTimeout');
     assert.ok(requestTimeout > 0 && requestTimeout <= 30_000, `requestTimeout ${requestTimeout}`);
     assert.ok(headersTimeout > 0 && headersTimeout <= requestTimeout, `headersTimeout ${headersTimeout}`);
+    // Node enforces both timeouts only when it sweeps its connections (every 30 s by default).
+    const interval = setting('connectionsCheckingInterval');
+    assert.ok(interval > 0 && interval <= 2_000, `connectionsCheckingInterval ${interval}`);
   });
 
   it('README: the node:http server, saved as TypeScript, type-checks under strict', () => {

@@ -163,7 +163,7 @@ async function send(init: RequestInit & { token?: string } = {}): Promise<Got> {
 }
 
 function assertNothingEchoed(got: Got): void {
-  const everything = got.text + '\n' + [...got.headers].map(([name, value]) => `${name}: ${value}`).join('\n');
+  const everything = `${got.text}\n${[...got.headers].map(([name, value]) => `${name}: ${value}`).join('\n')}`;
   for (const token of sentTokens) {
     for (const part of [token, ...token.split('.')]) {
       if (part.length >= 16)

@@ -653,7 +653,7 @@ export function applyClaimChanges(
   return result;
 }
 
-const valueOf = (value: unknown): unknown => (value instanceof RawJson ? JSON.parse(value.text) : value);
+const parsedValue = (value: unknown): unknown => (value instanceof RawJson ? JSON.parse(value.text) : value);
 const isPositiveSafeInteger = (value: unknown) => typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 const isValidGroupId = (value: unknown) =>
   value === undefined ||
@@ -675,7 +675,7 @@ export function claimChangeCode(
 ): TokenErrorCode | undefined {
   const { claim } = change;
   const removed = change.value === REMOVE;
-  const value = removed ? undefined : valueOf(change.value);
+  const value = removed ? undefined : parsedValue(change.value);
   const now = app.nowSeconds;
   switch (claim) {
     case 'aud':
@@ -699,7 +699,7 @@ export function claimChangeCode(
     case 'customer': {
       if (!isPlainObject(value)) return 'claims';
       const { id, email, group_id: group } = value as Record<string, unknown>;
-      return isPositiveSafeInteger(valueOf(id)) && typeof email === 'string' && isValidGroupId(valueOf(group))
+      return isPositiveSafeInteger(parsedValue(id)) && typeof email === 'string' && isValidGroupId(parsedValue(group))
         ? undefined
         : 'claims';
     }

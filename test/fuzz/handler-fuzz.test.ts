@@ -369,7 +369,7 @@ interface Expected {
 const FETCH_NORMALISED = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
 const httpTrim = (value: string) => value.replace(/^[\t ]+|[\t ]+$/g, '');
 
-/** What the protocol (DESIGN.md's response table) says the endpoint answers, from the case alone. */
+/** What the protocol (docs/design.md, "Exchange responses") says the endpoint answers, from the case alone. */
 function expected(c: Case, path: 'fetch' | 'node'): Expected {
   const origin = c.origin === null ? null : httpTrim(c.origin);
   const allowedOrigin = origin !== null && (ORIGINS as readonly string[]).includes(origin) ? origin : null;
@@ -527,7 +527,7 @@ function check(c: Case, path: 'fetch' | 'node', answer: Answer, reports: typeof 
   const decoded = new TextDecoder().decode(c.body.bytes);
   const sent =
     decoded.length > 4 * MAX_BODY_BYTES
-      ? decoded.slice(0, 2 * MAX_BODY_BYTES) + '\u0000' + decoded.slice(-1024)
+      ? `${decoded.slice(0, 2 * MAX_BODY_BYTES)}\u0000${decoded.slice(-1024)}`
       : decoded;
   for (let i = 0; i + ECHO_WINDOW <= sent.length; i++) {
     const piece = sent.slice(i, i + ECHO_WINDOW);
@@ -572,8 +572,7 @@ async function viaFetch(c: Case): Promise<Answer> {
     ...(hasBody ? { body: c.body.bytes, duplex: 'half' } : {}),
   } as RequestInit);
   const response = await handler(request);
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, name) => void (headers[name] = value));
+  const headers = Object.fromEntries(response.headers);
   return { status: response.status, headers, text: await response.text() };
 }
 

@@ -4,6 +4,7 @@
 // lines around this. Which customer gets which answer is fixed in fixture.mjs (CUSTOMERS).
 import { createCustomerGateHandler, html } from 'bc-customer-gate/server';
 import { CUSTOMERS } from './fixture.mjs';
+import { isStoreCustomer, purchasesFor } from './store-app.mjs';
 
 /** Comma-separated setting to a list: `"a, b,"` → `['a', 'b']`. */
 const list = (value) =>
@@ -14,7 +15,8 @@ const list = (value) =>
 
 /**
  * `env`: BC_CLIENT_ID, BC_CLIENT_SECRET, ALLOWED_ORIGINS, ALLOWED_STORES, RUNTIME (the name the
- * entry reports back in `data`, so the client knows which runtime answered).
+ * entry reports back in `data`, so the client knows which runtime answered), STORE_API_URL (the
+ * host's mock store API, for the store customers).
  */
 export function createApp(env) {
   return createCustomerGateHandler({
@@ -22,7 +24,9 @@ export function createApp(env) {
     clientSecret: env.BC_CLIENT_SECRET,
     origins: list(env.ALLOWED_ORIGINS),
     stores: list(env.ALLOWED_STORES),
-    authorize({ customer }) {
+    authorize(verified, request) {
+      const { customer } = verified;
+      if (isStoreCustomer(customer.id)) return purchasesFor(verified, request, env);
       switch (customer.id) {
         case CUSTOMERS.denied:
           return false;

@@ -1,4 +1,4 @@
-// The protocol table (DESIGN.md, "Exchange responses"; README, "Every request, in order") as one
+// The protocol table (docs/design.md, "Exchange responses"; docs/server.md, "Every request, in order") as one
 // list of cases, sent over real HTTP by the host's Node to whichever runtime serves the app. Every
 // runtime gets the same cases and must give the same answers.
 //
@@ -8,6 +8,7 @@
 // times the case is sent while the server cuts the connection before the answer (see the case).
 import { mintCustomerToken } from 'bc-customer-gate/testing';
 import { CLIENT_ID, CUSTOMERS, ORIGIN, SECOND_ORIGIN, SECOND_STORE, SECRET, STORE } from './fixture.mjs';
+import { STORE_CASES } from './store-cases.mjs';
 
 const NOW = Math.floor(Date.now() / 1000);
 const ISSUED_AT = NOW - 60;
@@ -292,4 +293,5 @@ export const CASES = [
     send: () => ({ method: 'POST', headers: { 'Content-Type': TEXT, Origin: ORIGIN }, body }),
     expect: json(400, { error: 'bad_request' }),
   })),
+  ...STORE_CASES,
 ];

@@ -23,7 +23,7 @@ function checkPolicy(got) {
 
 /** Neither the token (nor a part of it long enough to mean something) nor the secret comes back. */
 function checkNothingEchoed(got, token) {
-  const everything = got.text + '\n' + [...got.headers].map(([name, value]) => `${name}: ${value}`).join('\n');
+  const everything = `${got.text}\n${[...got.headers].map(([name, value]) => `${name}: ${value}`).join('\n')}`;
   for (const part of token ? [token, ...token.split('.')] : []) {
     if (part.length >= 16) assert.ok(!everything.includes(part), 'a token (or part of one) came back in the answer');
   }

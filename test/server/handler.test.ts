@@ -18,11 +18,11 @@ import {
 } from '../../src/server/index.js';
 import { mintCustomerToken } from '../../src/testing/mint.js';
 import { MAX_BODY_BYTES, type TokenErrorCode } from '../../src/protocol.js';
+import { exchangeHeaders, FORM, FORM_HEADERS, JSON_ANSWER, ORIGIN, TEXT } from './headers.js';
 
 const CLIENT_ID = 'gate-client-id-0123456789';
 const SECRET = 'gate-client-secret-5b8e1f';
 const STORE = 'store1';
-const ORIGIN = 'https://shop.example.com';
 const OTHER_ORIGIN = 'https://other.example.com';
 const NOW = Math.floor(Date.now() / 1000);
 
@@ -188,11 +188,12 @@ interface Case {
   reported?: Partial<ExchangeErrorContext>;
   /** Whether the token reached the store check (so was verified). */
   verified?: boolean;
-  check?: (got: Got, body: any) => void;
+  check?: (got: Got, body: JsonBody) => void;
 }
 
-const TEXT = 'text/plain;charset=UTF-8';
-const JSON_TYPE = 'application/json; charset=utf-8';
+/** A JSON answer's body; empty when the answer is not JSON. */
+type JsonBody = Record<string, unknown>;
+
 const post = (body: string, headers: Record<string, string> = {}, origin: string | null = ORIGIN): Sent => ({
   method: 'POST',
   headers: { 'Content-Type': TEXT, ...(origin === null ? {} : { Origin: origin }), ...headers },
@@ -214,7 +215,7 @@ const cases: Case[] = [
     status: 200,
     allow: ORIGIN,
     json: success(1),
-    contentType: JSON_TYPE,
+    contentType: JSON_ANSWER,
     verified: true,
     check: (_got, body) => assert.ok(!('data' in body), 'no data key when authorize returns undefined'),
   },
@@ -378,7 +379,7 @@ const cases: Case[] = [
   {
     name: 'form body',
     request: post(new URLSearchParams({ token: token(1), other: 'x' }).toString(), {
-      'Content-Type': 'application/x-www-form-urlencoded',
+      'Content-Type': FORM,
     }),
     status: 200,
     allow: ORIGIN,
@@ -409,7 +410,7 @@ const cases: Case[] = [
   },
   {
     name: 'POST with no body at all: 400',
-    request: { method: 'POST', headers: { Origin: ORIGIN, 'Content-Type': TEXT } },
+    request: { method: 'POST', headers: exchangeHeaders() },
     status: 400,
     allow: ORIGIN,
     json: { error: 'bad_request' },
@@ -452,14 +453,14 @@ const cases: Case[] = [
   },
   {
     name: 'form without token: 400',
-    request: post('jwt=abc', { 'Content-Type': 'application/x-www-form-urlencoded' }),
+    request: post('jwt=abc', FORM_HEADERS),
     status: 400,
     allow: ORIGIN,
     json: { error: 'bad_request' },
   },
   {
     name: 'form with two tokens: 400',
-    request: post(`token=${token(1)}&token=${token(2)}`, { 'Content-Type': 'application/x-www-form-urlencoded' }),
+    request: post(`token=${token(1)}&token=${token(2)}`, FORM_HEADERS),
     status: 400,
     allow: ORIGIN,
     json: { error: 'bad_request' },
@@ -473,8 +474,8 @@ const cases: Case[] = [
     json: { error: 'unsupported_media_type' },
     verified: false,
     check: (_got, body) => {
-      for (const type of ['text/plain', 'application/json', 'application/x-www-form-urlencoded'])
-        assert.ok(body.message.includes(type), body.message);
+      for (const type of ['text/plain', 'application/json', FORM])
+        assert.ok(String(body.message).includes(type), String(body.message));
     },
   },
   {
@@ -615,6 +616,7 @@ const cases: Case[] = [
     allow: ORIGIN,
     json: { error: 'server_error' },
     reported: { phase: 'authorize', status: 500 },
+    check: () => assert.match(String(reported[0]?.error), /"authorize" returned null\. Return undefined or true/),
   },
   {
     name: 'authorize → Map: 500',
@@ -622,6 +624,7 @@ const cases: Case[] = [
     status: 500,
     allow: ORIGIN,
     reported: { phase: 'authorize', status: 500 },
+    check: () => assert.match(String(reported[0]?.error), /"authorize" returned a Map\. Return undefined or true/),
   },
   {
     name: 'authorize → data JSON cannot encode: 500',
@@ -693,10 +696,10 @@ function runTable(label: string, getSend: () => Send) {
 
         if (c.contentType) assert.equal(got.headers.get('content-type'), c.contentType);
         if (c.text !== undefined) assert.equal(got.text, c.text);
-        let body: any;
+        let body: JsonBody = {};
         if (c.json || (got.status !== 204 && c.text === undefined && got.status !== 202)) {
-          assert.equal(got.headers.get('content-type'), JSON_TYPE);
-          body = JSON.parse(got.text);
+          assert.equal(got.headers.get('content-type'), JSON_ANSWER);
+          body = JSON.parse(got.text) as JsonBody;
           if (got.status !== 200) assert.equal(typeof body.error, 'string');
         }
         if (c.json) {
@@ -853,7 +856,7 @@ describe('Fetch handler', { timeout: 20_000 }, () => {
   ) =>
     new Request('http://gate.test/customer-gate', {
       method: 'POST',
-      headers: { Origin: ORIGIN, 'Content-Type': TEXT, ...headers },
+      headers: exchangeHeaders(headers),
       body,
       ...init,
     });
@@ -936,7 +939,12 @@ describe('Fetch handler', { timeout: 20_000 }, () => {
   it('refuses a declared Content-Length over the limit without reading the body', async () => {
     let pulled = 0;
     const stream = new ReadableStream<Uint8Array>(
-      { pull: (c) => void (pulled++, c.enqueue(new Uint8Array(10))) },
+      {
+        pull: (c) => {
+          pulled++;
+          c.enqueue(new Uint8Array(10));
+        },
+      },
       { highWaterMark: 0 },
     );
     const response = await handler(request(stream, { 'Content-Length': '10000000' }, { duplex: 'half' }));

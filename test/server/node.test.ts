@@ -16,12 +16,11 @@ import {
 } from '../../src/server/index.js';
 import { mintCustomerToken } from '../../src/testing/mint.js';
 import { MAX_BODY_BYTES } from '../../src/protocol.js';
+import { exchangeHeaders, FORM, ORIGIN, TEXT } from './headers.js';
 
 const CLIENT_ID = 'node-client-id-0123456789';
 const SECRET = 'node-client-secret-9a7c3e';
 const STORE = 'store1';
-const ORIGIN = 'https://shop.example.com';
-const TEXT = 'text/plain;charset=UTF-8';
 
 const mint = (id: number) =>
   mintCustomerToken({
@@ -113,7 +112,7 @@ function send(
 }
 
 const exchange = (port: number, body: string, headers: Record<string, string> = {}, path?: string) =>
-  send(port, { path, headers: { Origin: ORIGIN, 'Content-Type': TEXT, ...headers }, body });
+  send(port, { path, headers: exchangeHeaders(headers), body });
 
 const fastPort = await listen(toNodeListener(handler));
 const genericPort = await listen(toNodeListener((request) => handler(request)));
@@ -216,7 +215,7 @@ function declareHugeBody(port: number, headers: string) {
 for (const [label, port] of paths) {
   describe(`toNodeListener, ${label}: body limits and connections`, { timeout: 20_000 }, () => {
     it('answers 413 to a huge chunked body before it is all sent, then closes the connection', async () => {
-      const result = await streamUntilAnswered(port, { Origin: ORIGIN, 'Content-Type': TEXT });
+      const result = await streamUntilAnswered(port, exchangeHeaders());
       assert.equal(result.status, 413);
       assert.equal(JSON.parse(result.text).error, 'payload_too_large');
       assert.equal(result.headers['access-control-allow-origin'], ORIGIN);
@@ -255,12 +254,12 @@ for (const [label, port] of paths) {
         assert.equal(refused.status, 415);
         const wrongMethod = await send(port, {
           method: 'PUT',
-          headers: { Origin: ORIGIN, 'Content-Type': TEXT },
+          headers: exchangeHeaders(),
           body: token,
           agent,
         });
         assert.equal(wrongMethod.status, 405);
-        const ok = await send(port, { headers: { Origin: ORIGIN, 'Content-Type': TEXT }, body: token, agent });
+        const ok = await send(port, { headers: exchangeHeaders(), body: token, agent });
         assert.equal(ok.status, 200);
         assert.ok(ok.reusedSocket, 'the second request reused the connection');
       } finally {
@@ -363,7 +362,7 @@ describe('toNodeListener in Express', { timeout: 20_000 }, () => {
   const bodies = {
     text: { 'Content-Type': TEXT, body: ` ${token}\n` },
     json: { 'Content-Type': 'application/json', body: JSON.stringify({ token }) },
-    form: { 'Content-Type': 'application/x-www-form-urlencoded', body: `token=${encodeURIComponent(token)}` },
+    form: { 'Content-Type': FORM, body: `token=${encodeURIComponent(token)}` },
   };
   const parsers: Record<string, express.RequestHandler[]> = {
     'no body parser': [],

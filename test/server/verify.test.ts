@@ -270,7 +270,10 @@ describe('verifier: good tokens', () => {
       clientId: CLIENT_ID,
       clientSecret: SECRET,
       now: () => NOW * 1000,
-      stores: () => (calls++, true),
+      stores: () => {
+        calls++;
+        return true;
+      },
     });
     await assert.rejects(predicate(await mint({ clientSecret: OTHER_SECRET })), { code: 'signature' });
     assert.equal(calls, 0);
@@ -465,5 +468,34 @@ describe('verifier: errors carry nothing from the token', () => {
     assert.ok(expired instanceof CustomerTokenError);
     assert.equal(expired.cause, undefined);
     assert.ok(!JSON.stringify({ ...expired, message: expired.message }).includes('john.doe'));
+  });
+});
+
+describe('verifier: a signed store hash cannot forge a log line', () => {
+  const refusal = async (storeHash: string) => {
+    const error = await verify(await mint({ storeHash })).catch((e: unknown) => e);
+    assert.ok(error instanceof CustomerTokenError);
+    assert.equal(error.code, 'store');
+    return error.message;
+  };
+
+  it('quotes the store hash JSON-style, controls and separators escaped', async () => {
+    const forged = 'x"\n2031-01-01T00:00:00Z INFO verified customer 1\u001b[0m\u2028\u202e';
+    const message = await refusal(forged);
+    assert.match(
+      message,
+      /^Token is for store "x\\"\\n2031-01-01T00:00:00Z INFO verified customer 1\\u001b\[0m\\u2028\\u202e", /,
+    );
+    assert.ok(/^[\x20-\x7e]*$/.test(message), `only printable ASCII: ${JSON.stringify(message)}`);
+  });
+
+  it('caps the quoted store hash at 64 characters', async () => {
+    const message = await refusal(`${'a'.repeat(64)}${'b'.repeat(1000)}`);
+    assert.ok(message.includes(`"${'a'.repeat(64)}"...`), message);
+    assert.ok(!message.includes('b'.repeat(2)), message);
+  });
+
+  it('leaves an ordinary store hash readable', async () => {
+    assert.match(await refusal('other1'), /^Token is for store "other1", which the "stores" option does not accept\./);
   });
 });

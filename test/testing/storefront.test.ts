@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { createVerifier } from '../../src/server/verify.js';
 import { CustomerTokenError } from '../../src/server/errors.js';
+import { FORM_HEADERS } from '../server/headers.js';
 import {
   createMockStorefront,
   OTHER_STORE_HASH,
@@ -240,7 +241,7 @@ describe('token route', () => {
     const two = store.signIn(1);
     const viaForm = await fetch(`${at.origin}/logout`, {
       method: 'POST',
-      headers: { Cookie: two, 'Content-Type': 'application/x-www-form-urlencoded' },
+      headers: { Cookie: two, ...FORM_HEADERS },
       body: 'return=%2Fdone',
       redirect: 'manual',
     });
@@ -305,7 +306,7 @@ describe('sign-in routes', () => {
   it('signs in with a POSTed form on /login.php', async () => {
     const response = await fetch(`${at.origin}/login.php`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      headers: FORM_HEADERS,
       body: 'customer=2&return=%2Faccount%3Ftab%3Dorders',
       redirect: 'manual',
     });
@@ -345,14 +346,14 @@ describe('sign-in routes', () => {
     assert.equal(json.headers.get('set-cookie'), null);
     const big = await fetch(`${at.origin}/login`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      headers: FORM_HEADERS,
       body: `customer=1&pad=${'x'.repeat(10_000)}`,
     });
     assert.equal(big.status, 413);
     assert.equal(big.headers.get('set-cookie'), null);
     const empty = await fetch(`${at.origin}/login`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      headers: FORM_HEADERS,
       body: '',
     });
     assert.equal(empty.status, 400);
@@ -633,7 +634,7 @@ describe('static files and pages', () => {
       '/.env',
       '/%2eenv',
       '/link.txt',
-      '/' + encodeURIComponent(join(dir, 'secret.txt')),
+      `/${encodeURIComponent(join(dir, 'secret.txt'))}`,
     ]) {
       const response = await rawGet(at, path);
       assert.ok(response.status === 404 || response.status === 400, `${path}: ${response.status}`);

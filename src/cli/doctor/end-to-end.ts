@@ -4,10 +4,10 @@
  * never its values, and never the token.
  */
 import { mintCustomerToken } from '../../testing/mint.js';
-import { exchangeRequest, failureFix, shapeOf } from './endpoint.js';
-import { NetworkFailure, request, type Answer } from './http.js';
+import { exchangeRequest, failureFix, forbiddenBy, shapeOf } from './endpoint.js';
+import { attempt } from './http.js';
 import { formatBytes, shown, type Check } from './report.js';
-import type { DoctorOptions, EndToEnd } from './run.js';
+import type { DoctorOptions, EndToEnd } from './options.js';
 
 export async function endToEndChecks(
   endpoint: URL,
@@ -32,15 +32,12 @@ export async function endToEndChecks(
     expiresIn: 60,
   });
   const label = `End to end from ${origin}`;
-  let answer: Answer;
-  try {
-    answer = await request(endpoint, {
-      ...exchangeRequest(origin, token),
-      timeoutMs: options.timeoutMs,
-      maxBytes: 1024 * 1024,
-    });
-  } catch (error) {
-    const failure = error instanceof NetworkFailure ? error : new NetworkFailure('other', 'the request failed');
+  const { answer, failure } = await attempt(endpoint, {
+    ...exchangeRequest(origin, token),
+    timeoutMs: options.timeoutMs,
+    maxBytes: 1024 * 1024,
+  });
+  if (failure) {
     checks.push({
       id: 'e2e.exchange',
       status: 'fail',
@@ -77,12 +74,8 @@ export async function endToEndChecks(
       title: `${label}: verified, 200 ${shown(type || 'no type', 40)} (${timing})`,
       notes: [`body: ${formatBytes(Buffer.byteLength(answer.body))}${answer.truncated ? ' or more' : ''}`],
     });
-  } else if (answer.status === 403 && answer.headers.get('access-control-allow-origin') !== null) {
-    checks.push({
-      id: 'e2e.exchange',
-      status: 'pass',
-      title: `${label}: verified, then denied by authorize (403) for this customer (${timing})`,
-    });
+  } else if (answer.status === 403) {
+    checks.push(forbiddenCheck(label, forbiddenBy(answer)!, origin, timing));
   } else if (answer.status === 401) {
     let code = '';
     try {
@@ -102,10 +95,38 @@ export async function endToEndChecks(
       id: 'e2e.exchange',
       status: 'fail',
       title: `${label}: answered ${answer.status}${type ? ` ${shown(type, 40)}` : ''} (${timing})`,
-      fix: "Read the app's logs (the handler's onError) for what failed after verification.",
+      fix:
+        answer.status >= 500
+          ? "Read the app's logs (the handler's onError): it answers 500 when authorize throws or a secret, stores or origins is missing."
+          : 'Check that --endpoint is the route where createCustomerGateHandler runs; a healthy endpoint answers 200, 401 or 403.',
     });
   }
   return checks;
+}
+
+/** A 403 is three different things: only an `authorize` denial means the token verified. */
+function forbiddenCheck(label: string, by: 'origin' | 'authorize' | 'other', origin: string, timing: string): Check {
+  if (by === 'authorize') {
+    return {
+      id: 'e2e.exchange',
+      status: 'pass',
+      title: `${label}: verified, then denied by authorize (403) for this customer (${timing})`,
+    };
+  }
+  if (by === 'origin') {
+    return {
+      id: 'e2e.exchange',
+      status: 'fail',
+      title: `${label}: origin refused (403, ${timing}); the token was not checked`,
+      fix: `Add ${origin} to the handler's origins option. The handler refuses an origin before it reads the token, so the secret, client ID and store are still unchecked: run again once the origin is allowed.`,
+    };
+  }
+  return {
+    id: 'e2e.exchange',
+    status: 'fail',
+    title: `${label}: 403 that is not the handler's answer (${timing}); the token was not checked`,
+    fix: 'Something in front of the handler refuses the request (a firewall, bot protection or an access rule); let POSTs from browsers through to the endpoint.',
+  };
 }
 
 function endToEndFix(code: string, clientId: string, e2e: EndToEnd): string {

@@ -5,8 +5,8 @@
  * random bytes, so a healthy endpoint answers `401` with code `signature` and reveals nothing.
  */
 import { randomBytes } from 'node:crypto';
-import { EXCHANGE_CONTENT_TYPE, ISSUER, OPERATION } from '../../protocol.js';
-import { NetworkFailure, request, type Answer } from './http.js';
+import { EXCHANGE_CONTENT_TYPE, EXCHANGE_ERRORS, ISSUER, OPERATION } from '../../protocol.js';
+import { type Answer, attempt, type NetworkFailure } from './http.js';
 import { shown, type Check } from './report.js';
 
 export interface ProbeOptions {
@@ -61,6 +61,18 @@ export function failureFix(failure: NetworkFailure, what: string): string {
     default:
       return `Check that the ${what} is reachable from the internet.`;
   }
+}
+
+/**
+ * Who refused with a 403. The handler refuses an origin before reading the body: `{"error":
+ * "forbidden"}` and no Access-Control-Allow-Origin (src/server/exchange.ts). An `authorize` denial
+ * comes after verification, with the origin allowed. Anything else is in front of the handler.
+ */
+export function forbiddenBy(answer: Answer): 'origin' | 'authorize' | 'other' | null {
+  if (answer.status !== 403) return null;
+  const fromHandler = readJson(answer)?.['error'] === EXCHANGE_ERRORS.forbidden;
+  if (!fromHandler) return 'other';
+  return answer.headers.get('access-control-allow-origin') === null ? 'origin' : 'authorize';
 }
 
 function readJson(answer: Answer): Record<string, unknown> | null {
@@ -133,11 +145,11 @@ export async function probeFromOrigin(
 ): Promise<Check[]> {
   const id = 'endpoint.origin';
   const label = `Endpoint ${endpoint.href} from ${origin}`;
-  let answer: Answer;
-  try {
-    answer = await request(endpoint, { ...exchangeRequest(origin, unsignedProbeToken(clientId)), ...options });
-  } catch (error) {
-    const failure = error instanceof NetworkFailure ? error : new NetworkFailure('other', 'the request failed');
+  const { answer, failure } = await attempt(endpoint, {
+    ...exchangeRequest(origin, unsignedProbeToken(clientId)),
+    ...options,
+  });
+  if (failure) {
     return [{ id, status: 'fail', title: `${label}: ${failure.message}`, fix: failureFix(failure, 'endpoint') }];
   }
   const timing = `${answer.status} in ${answer.ms} ms`;
@@ -156,7 +168,7 @@ export async function probeFromOrigin(
       },
     ];
   }
-  if (answer.status === 403 && answer.headers.get('access-control-allow-origin') === null) {
+  if (forbiddenBy(answer) === 'origin') {
     return [
       {
         id,
@@ -231,8 +243,9 @@ function unexpected(
     };
   }
   if (answer.status === 403 || body?.['error'] === 'forbidden') {
+    const cors = answer.headers.get('access-control-allow-origin') === null ? 'no CORS headers' : 'CORS headers';
     return {
-      title: `${label}: 403 with CORS headers (${what})`,
+      title: `${label}: 403 that is not the handler's (${cors}, ${what})`,
       fix: 'Something other than the handler refuses the request (a firewall or bot protection); let POSTs from browsers through.',
     };
   }
@@ -245,19 +258,16 @@ function unexpected(
 /** The `OPTIONS` preflight. A problem is a warning: the element itself sends none. */
 async function probePreflight(endpoint: URL, origin: string, options: ProbeOptions): Promise<Check | null> {
   const label = `Preflight (OPTIONS) ${endpoint.href} from ${origin}`;
-  let answer: Answer;
-  try {
-    answer = await request(endpoint, {
-      method: 'OPTIONS',
-      headers: {
-        Origin: origin,
-        'Access-Control-Request-Method': 'POST',
-        'Access-Control-Request-Headers': 'content-type',
-      },
-      ...options,
-    });
-  } catch (error) {
-    const failure = error instanceof NetworkFailure ? error : new NetworkFailure('other', 'the request failed');
+  const { answer, failure } = await attempt(endpoint, {
+    method: 'OPTIONS',
+    headers: {
+      Origin: origin,
+      'Access-Control-Request-Method': 'POST',
+      'Access-Control-Request-Headers': 'content-type',
+    },
+    ...options,
+  });
+  if (failure) {
     return {
       id: 'endpoint.preflight',
       status: 'warn',

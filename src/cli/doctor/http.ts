@@ -23,6 +23,9 @@ export interface RequestOptions {
   maxBytes: number;
 }
 
+/** What the doctor reads of an answer it only classifies (the token route, a www twin, the endpoint). */
+export const SMALL_BODY = 64 * 1024;
+
 export type FailureKind = 'timeout' | 'dns' | 'refused' | 'reset' | 'tls' | 'port' | 'other';
 
 export class NetworkFailure extends Error {
@@ -57,6 +60,17 @@ export async function request(url: URL, options: RequestOptions): Promise<Answer
     };
   } catch (error) {
     throw describeFailure(error, options.timeoutMs);
+  }
+}
+
+/** An answer, or the failure in words: what every check branches on, with no try/catch of its own. */
+export type Outcome = { answer: Answer; failure?: never } | { answer?: never; failure: NetworkFailure };
+
+export async function attempt(url: URL, options: RequestOptions): Promise<Outcome> {
+  try {
+    return { answer: await request(url, options) };
+  } catch (error) {
+    return { failure: describeFailure(error, options.timeoutMs) };
   }
 }
 

@@ -2,186 +2,230 @@
  * What the page's markup says: its gates and their attributes, the script that loads the element,
  * the pre-upgrade style rule. No network: these read the scanned page only.
  */
-import { packageVersion } from '../../widget/version.js';
+import { packageVersion } from '../../version.js';
 import { PRE_UPGRADE_STYLE } from '../../widget/template.js';
-import type { GateTag, PageScan } from './page.js';
+import { type GateTag, type PageScan, RUNNABLE_TYPE } from './page.js';
 import { shown, type Check } from './report.js';
-import type { DoctorOptions } from './run.js';
+import type { DoctorOptions } from './options.js';
+import type { ScriptSearch } from './scripts.js';
 import { transportOf } from './transport.js';
 
-/** `module`, no type, or a JavaScript MIME type (https://html.spec.whatwg.org/#javascript-mime-type). */
-const RUNNABLE_TYPE =
-  /^(?:module|(?:text|application)\/(?:x-)?(?:javascript|ecmascript)|text\/javascript1\.[0-5]|text\/(?:jscript|livescript)|)$/i;
+/** The public CDNs the docs name: what they serve is the package as published, so it is not fetched. */
+const PUBLIC_CDN = /^(?:https:)?\/\/(?:cdn\.jsdelivr\.net|unpkg\.com)\//i;
+
+/**
+ * Whether the page's scripts must be read to know that the element loads: no tag imports the package
+ * or loads it from a public CDN (a self-hosted copy or a theme bundle is read to be sure, and for CORS).
+ */
+export function needsScriptSearch(scan: PageScan): boolean {
+  if (scan.gates.length === 0) return false;
+  return !scan.loaders.some((loader) => loader.kind === 'import' || PUBLIC_CDN.test(loader.specifier));
+}
 
 /** A page can name any number of endpoints; probing is bounded all the same. */
 export const MAX_ENDPOINTS = 5;
 
-function lines(gates: readonly GateTag[]): string {
-  const shownLines = gates.slice(0, 8).map((gate) => gate.line);
-  return `line${gates.length === 1 ? '' : 's'} ${shownLines.join(', ')}${gates.length > 8 ? ', …' : ''}`;
+/** The first `max` items joined, then `more` for the rest (", …" unless told). */
+export function firstFew(items: readonly string[], max: number, more = (_rest: number) => ', …'): string {
+  return items.slice(0, max).join(', ') + (items.length > max ? more(items.length - max) : '');
 }
+
+function lines(gates: readonly GateTag[]): string {
+  return `line${gates.length === 1 ? '' : 's'} ${firstFew(
+    gates.map((gate) => String(gate.line)),
+    8,
+  )}`;
+}
+
+const unrendered = (value: string | null) => value !== null && /\{\{|\}\}/.test(value);
+
+/** A URL attribute as the browser resolves it against the page; null when it does not parse. */
+function resolved(value: string, page: URL): URL | null {
+  try {
+    return new URL(value, page);
+  } catch {
+    return null;
+  }
+}
+
+interface GateRule {
+  id: string;
+  /** Default `fail`. */
+  status?: 'fail' | 'warn';
+  /** The gates this rule finds at fault. */
+  faulty(gate: GateTag, pageUrl: URL): boolean;
+  /** The title, given the first faulty gate; the lines are added after it. */
+  what(first: GateTag): string;
+  fix: string;
+  /** Said instead of `fix` when every faulty gate came from the Page Builder widget. */
+  widgetFix?: string;
+}
+
+/** One rule per way a gate's own attributes can be wrong, in the order a person fixes them. */
+const GATE_RULES: readonly GateRule[] = [
+  {
+    id: 'gate.rendered',
+    faulty: (gate) => [gate.clientId, gate.endpoint, gate.loggedIn, gate.tokenUrl].some(unrendered),
+    what: () => 'A gate\'s attributes still hold Handlebars "{{...}}"',
+    // BigCommerce documents a script_tag's html as exactly one <script> tag: no place for page markup.
+    fix: "Put the markup in a theme template, where Handlebars is rendered, or write the values out (a Script Manager script_tag holds exactly one <script> tag, not the gate's markup).",
+    widgetFix: 'Place the widget through Page Builder: its settings are filled in only when Page Builder renders it.',
+  },
+  {
+    id: 'gate.client-id',
+    faulty: (gate) => !gate.clientId || gate.clientId.trim() === '',
+    what: () => 'A gate has no client-id',
+    fix: "Set client-id to your app's client ID (Developer Portal, the app's credentials).",
+    widgetFix: 'Fill in the widget\'s "App client ID" setting in Page Builder.',
+  },
+  {
+    id: 'gate.endpoint',
+    faulty: (gate) => !gate.endpoint || gate.endpoint.trim() === '',
+    what: () => 'A gate has no endpoint',
+    fix: "Set endpoint to your app's exchange endpoint URL (https).",
+    widgetFix: 'Fill in the widget\'s "App\'s exchange endpoint" setting in Page Builder.',
+  },
+  {
+    id: 'gate.endpoint-url',
+    faulty: (gate, pageUrl) => {
+      if (!gate.endpoint || unrendered(gate.endpoint)) return false;
+      const url = resolved(gate.endpoint, pageUrl);
+      return url === null || transportOf(url) === 'insecure';
+    },
+    what: (first) => `A gate's endpoint is not an https URL (${shown(first.endpoint ?? '')})`,
+    fix: "Use the endpoint's https URL: browsers block plain http from an https page.",
+  },
+  {
+    id: 'gate.logged-in',
+    faulty: (gate) =>
+      gate.loggedIn !== null && !unrendered(gate.loggedIn) && !['true', 'false'].includes(gate.loggedIn.trim()),
+    what: () => 'A gate\'s logged-in is neither "true" nor "false"',
+    fix: 'Render logged-in="{{#if customer}}true{{else}}false{{/if}}", or leave the attribute out.',
+  },
+  {
+    id: 'gate.logged-in',
+    status: 'warn',
+    faulty: (gate) => gate.loggedIn?.trim() === 'true',
+    what: () => 'A guest\'s page says logged-in="true"',
+    fix: 'Render logged-in from {{#if customer}} and make sure the page is not cached across shoppers.',
+  },
+  {
+    id: 'gate.token-url',
+    faulty: (gate, pageUrl) => {
+      if (!gate.tokenUrl || unrendered(gate.tokenUrl)) return false;
+      return resolved(gate.tokenUrl, pageUrl)?.origin !== pageUrl.origin;
+    },
+    what: (first) => `A gate's token-url is on another origin (${shown(first.tokenUrl ?? '')})`,
+    fix: 'Remove token-url (or make it a path on this storefront): a token request to another origin carries no shopper cookie and always answers "signed out".',
+  },
+];
 
 export function gateChecks(
   scan: PageScan,
   page: { url: URL; truncated: boolean },
   options: Pick<DoctorOptions, 'clientId' | 'endpoint'>,
 ): Check[] {
-  const checks: Check[] = [];
   const { gates } = scan;
   if (gates.length === 0) {
-    checks.push({
+    return [
+      {
+        id: 'gate.found',
+        status: 'fail',
+        title: `No <bc-customer-gate> on the page${page.truncated ? ' (in the part that was read)' : ''}`,
+        fix: "Add the element to this page's template (or place the Page Builder widget), or pass --storefront the URL of a page that has it.",
+      },
+    ];
+  }
+  const widgets = gates.filter((gate) => gate.widget).length;
+  const checks: Check[] = [
+    {
       id: 'gate.found',
-      status: 'fail',
-      title: `No <bc-customer-gate> on the page${page.truncated ? ' (in the part that was read)' : ''}`,
-      fix: "Add the element to this page's template (or place the Page Builder widget), or pass --storefront the URL of a page that has it.",
-    });
-    return checks;
-  }
-  const widgets = gates.filter((gate) => gate.widget);
-  checks.push({
-    id: 'gate.found',
-    status: 'pass',
-    title: `${gates.length} <bc-customer-gate> tag${gates.length === 1 ? '' : 's'} (${lines(gates)})${widgets.length ? `, ${widgets.length} from the Page Builder widget` : ''}`,
-  });
-
-  const problem = (id: string, bad: GateTag[], what: string, fix: string, widgetFix?: string) => {
-    if (bad.length === 0) return;
-    const inWidget = bad.every((gate) => gate.widget) && widgetFix;
-    checks.push({ id, status: 'fail', title: `${what} (${lines(bad)})`, fix: inWidget ? widgetFix : fix });
-  };
-  const unrendered = (value: string | null) => value !== null && /\{\{|\}\}/.test(value);
-  problem(
-    'gate.rendered',
-    gates.filter((gate) => [gate.clientId, gate.endpoint, gate.loggedIn, gate.tokenUrl].some(unrendered)),
-    'A gate\'s attributes still hold Handlebars "{{...}}"',
-    'Put the markup where the storefront renders Handlebars (a theme template, or a Script Manager script_tag on Stencil), or write the values out.',
-    'Place the widget through Page Builder: its settings are filled in only when Page Builder renders it.',
-  );
-  problem(
-    'gate.client-id',
-    gates.filter((gate) => !gate.clientId || gate.clientId.trim() === ''),
-    'A gate has no client-id',
-    "Set client-id to your app's client ID (Developer Portal, the app's credentials).",
-    'Fill in the widget\'s "App client ID" setting in Page Builder.',
-  );
-  problem(
-    'gate.endpoint',
-    gates.filter((gate) => !gate.endpoint || gate.endpoint.trim() === ''),
-    'A gate has no endpoint',
-    "Set endpoint to your app's exchange endpoint URL (https).",
-    'Fill in the widget\'s "App\'s exchange endpoint" setting in Page Builder.',
-  );
-  const insecure = gates.filter((gate) => {
-    if (!gate.endpoint || unrendered(gate.endpoint)) return false;
-    try {
-      return transportOf(new URL(gate.endpoint, page.url)) === 'insecure';
-    } catch {
-      return true;
-    }
-  });
-  problem(
-    'gate.endpoint-url',
-    insecure,
-    `A gate's endpoint is not an https URL (${shown(insecure[0]?.endpoint ?? '')})`,
-    "Use the endpoint's https URL: browsers block plain http from an https page.",
-  );
-  problem(
-    'gate.logged-in',
-    gates.filter(
-      (gate) =>
-        gate.loggedIn !== null && !unrendered(gate.loggedIn) && !['true', 'false'].includes(gate.loggedIn.trim()),
-    ),
-    'A gate\'s logged-in is neither "true" nor "false"',
-    'Render logged-in="{{#if customer}}true{{else}}false{{/if}}", or leave the attribute out.',
-  );
-  const claimsSignedIn = gates.filter((gate) => gate.loggedIn?.trim() === 'true');
-  if (claimsSignedIn.length > 0) {
-    checks.push({
-      id: 'gate.logged-in',
-      status: 'warn',
-      title: `A guest's page says logged-in="true" (${lines(claimsSignedIn)})`,
-      fix: 'Render logged-in from {{#if customer}} and make sure the page is not cached across shoppers.',
-    });
-  }
-  const foreignTokenUrl = gates.filter((gate) => {
-    if (!gate.tokenUrl || unrendered(gate.tokenUrl)) return false;
-    try {
-      return new URL(gate.tokenUrl, page.url).origin !== page.url.origin;
-    } catch {
-      return true;
-    }
-  });
-  problem(
-    'gate.token-url',
-    foreignTokenUrl,
-    `A gate's token-url is on another origin (${shown(foreignTokenUrl[0]?.tokenUrl ?? '')})`,
-    'Remove token-url (or make it a path on this storefront): a token request to another origin carries no shopper cookie and always answers "signed out".',
-  );
-
-  const clientIds = [
-    ...new Set(gates.map((gate) => gate.clientId).filter((id): id is string => !!id && !unrendered(id))),
+      status: 'pass',
+      title: `${gates.length} <bc-customer-gate> tag${gates.length === 1 ? '' : 's'} (${lines(gates)})${widgets ? `, ${widgets} from the Page Builder widget` : ''}`,
+    },
   ];
+  for (const rule of GATE_RULES) {
+    const faulty = gates.filter((gate) => rule.faulty(gate, page.url));
+    if (faulty.length === 0) continue;
+    const fromWidget = rule.widgetFix !== undefined && faulty.every((gate) => gate.widget);
+    checks.push({
+      id: rule.id,
+      status: rule.status ?? 'fail',
+      title: `${rule.what(faulty[0]!)} (${lines(faulty)})`,
+      fix: fromWidget ? rule.widgetFix! : rule.fix,
+    });
+  }
+  const clientIdCheck = agreementCheck(gates, options);
+  if (clientIdCheck) checks.push(clientIdCheck);
+  const endpointCheck = endpointAgreementCheck(gates, page.url, options);
+  if (endpointCheck) checks.push(endpointCheck);
+  return checks;
+}
+
+function distinct(values: ReadonlyArray<string | null>): string[] {
+  return [...new Set(values.filter((value): value is string => !!value && !unrendered(value)))];
+}
+
+/** Every gate uses --client-id, or (without it) one client ID. */
+function agreementCheck(gates: readonly GateTag[], options: Pick<DoctorOptions, 'clientId'>): Check | null {
+  const clientIds = distinct(gates.map((gate) => gate.clientId));
+  const list = (ids: string[]) =>
+    firstFew(
+      ids.map((id) => shown(id, 60)),
+      5,
+    );
   if (options.clientId !== undefined) {
     const wrong = clientIds.filter((id) => id !== options.clientId);
-    if (wrong.length > 0) {
-      checks.push({
-        id: 'gate.client-id-match',
-        status: 'fail',
-        title: `Gates use client ID ${wrong
-          .slice(0, 5)
-          .map((id) => shown(id, 60))
-          .join(', ')}${wrong.length > 5 ? ', …' : ''}, not --client-id ${shown(options.clientId, 60)}`,
-        fix: "Set every gate's client-id to your app's client ID: the token is issued for that app, and its endpoint refuses tokens for another.",
-      });
-    }
-  } else if (clientIds.length > 1) {
-    checks.push({
+    if (wrong.length === 0) return null;
+    return {
       id: 'gate.client-id-match',
-      status: 'warn',
-      title: `${clientIds.length} different client IDs on one page: ${clientIds
-        .slice(0, 5)
-        .map((id) => shown(id, 60))
-        .join(', ')}${clientIds.length > 5 ? ', …' : ''}`,
-      fix: "Use one app's client ID on every gate unless you really run several apps; pass --client-id to check the right one.",
-    });
+      status: 'fail',
+      title: `Gates use client ID ${list(wrong)}, not --client-id ${shown(options.clientId, 60)}`,
+      fix: "Set every gate's client-id to your app's client ID: the token is issued for that app, and its endpoint refuses tokens for another.",
+    };
   }
+  if (clientIds.length <= 1) return null;
+  return {
+    id: 'gate.client-id-match',
+    status: 'warn',
+    title: `${clientIds.length} different client IDs on one page: ${list(clientIds)}`,
+    fix: "Use one app's client ID on every gate unless you really run several apps; pass --client-id to check the right one.",
+  };
+}
 
-  const endpoints = [...new Set(gates.map((gate) => gate.endpoint).filter((e): e is string => !!e && !unrendered(e)))];
+/** Every gate points at --endpoint, or (without it) one endpoint. */
+function endpointAgreementCheck(
+  gates: readonly GateTag[],
+  pageUrl: URL,
+  options: Pick<DoctorOptions, 'endpoint'>,
+): Check | null {
+  const endpoints = distinct(gates.map((gate) => gate.endpoint));
   if (options.endpoint !== undefined) {
-    const wrong = endpoints.filter((endpoint) => {
-      try {
-        return new URL(endpoint, page.url).href !== options.endpoint!.href;
-      } catch {
-        return true;
-      }
-    });
-    if (wrong.length > 0) {
-      checks.push({
-        id: 'gate.endpoint-match',
-        status: 'fail',
-        title: `Gates point at ${wrong
-          .slice(0, 5)
-          .map((e) => shown(e))
-          .join(', ')}${wrong.length > 5 ? ', …' : ''}, not --endpoint ${options.endpoint.href}`,
-        fix: "Set every gate's endpoint to your app's exchange endpoint URL.",
-      });
-    }
-  } else if (endpoints.length > 1) {
-    checks.push({
+    const wanted = options.endpoint.href;
+    const wrong = endpoints.filter((endpoint) => resolved(endpoint, pageUrl)?.href !== wanted);
+    if (wrong.length === 0) return null;
+    return {
       id: 'gate.endpoint-match',
-      status: 'warn',
-      title: `${endpoints.length} different endpoints on one page: ${endpoints
-        .slice(0, MAX_ENDPOINTS)
-        .map((e) => shown(e))
-        .join(', ')}${
-        endpoints.length > MAX_ENDPOINTS
-          ? ` and ${endpoints.length - MAX_ENDPOINTS} more (only these ${MAX_ENDPOINTS} are checked)`
-          : ''
-      }`,
-      fix: 'Each endpoint costs its own exchange; if one is a leftover, point every gate at the same endpoint (each is checked below).',
-    });
+      status: 'fail',
+      title: `Gates point at ${firstFew(
+        wrong.map((e) => shown(e)),
+        5,
+      )}, not --endpoint ${shown(wanted)}`,
+      fix: "Set every gate's endpoint to your app's exchange endpoint URL.",
+    };
   }
-  return checks;
+  if (endpoints.length <= 1) return null;
+  const more = (rest: number) => ` and ${rest} more (only these ${MAX_ENDPOINTS} are checked)`;
+  return {
+    id: 'gate.endpoint-match',
+    status: 'warn',
+    title: `${endpoints.length} different endpoints on one page: ${firstFew(
+      endpoints.map((e) => shown(e)),
+      MAX_ENDPOINTS,
+      more,
+    )}`,
+    fix: 'Each endpoint costs its own exchange; if one is a leftover, point every gate at the same endpoint (each is checked below).',
+  };
 }
 
 export function endpointTargets(scan: PageScan, pageUrl: URL, options: Pick<DoctorOptions, 'endpoint'>): URL[] {
@@ -199,14 +243,23 @@ export function endpointTargets(scan: PageScan, pageUrl: URL, options: Pick<Doct
   return [...seen.values()].slice(0, MAX_ENDPOINTS);
 }
 
-export function loaderChecks(scan: PageScan): Check[] {
+/**
+ * The script that loads the element: named in the markup (a CDN URL, an inline import), or else
+ * found by reading the page's scripts (`search`, from scripts.ts).
+ */
+export function loaderChecks(scan: PageScan, search?: ScriptSearch): Check[] {
   const checks: Check[] = [];
   if (scan.gates.length === 0) return checks;
-  if (scan.loaders.length === 0) {
+  if (search?.loader) {
+    checks.push(...search.checks);
+  } else if (search) {
     checks.push({
       id: 'script.found',
-      status: 'fail',
-      title: 'No script on the page loads the element, so every gate stays plain HTML',
+      status: search?.unsure ? 'warn' : 'fail',
+      title: search?.unsure
+        ? 'No script the doctor could read defines the element; if none of the others does, every gate stays plain HTML'
+        : 'No script on the page loads the element, so every gate stays plain HTML',
+      notes: search?.notes ?? [],
       fix: `Add <script type="module" src="https://cdn.jsdelivr.net/npm/bc-customer-gate@${packageVersion()}/dist/cdn/bc-customer-gate.js"></script> (Script Manager, or the theme), or import 'bc-customer-gate' in the theme's bundle.`,
     });
   } else {
@@ -224,7 +277,7 @@ export function loaderChecks(scan: PageScan): Check[] {
         ? `Script loads the element: ${shown(loader.specifier)} on line ${loader.line} (${attributes.join(', ')})`
         : `Script imports the element: an inline module imports ${shown(loader.specifier)} on line ${loader.line} (${attributes.join(', ')})`;
     checks.push({ id: 'script.found', status: 'pass', title, notes });
-    const cdn = scan.loaders.find((l) => l.kind === 'src' && /cdn\.jsdelivr\.net|unpkg\.com/i.test(l.specifier));
+    const cdn = scan.loaders.find((l) => l.kind === 'src' && PUBLIC_CDN.test(l.specifier));
     if (cdn && (cdn.version === null || /^(latest|next)$/i.test(cdn.version) || !/^\d+\.\d+\.\d+/.test(cdn.version))) {
       checks.push({
         id: 'script.version',

@@ -31,6 +31,16 @@ export interface LoaderScript {
   text: string | null;
 }
 
+/** Any `<script src>`: where the element may be defined when no tag names the package. */
+export interface ScriptTag {
+  line: number;
+  src: string;
+  type: string | null;
+  nonce: string | null;
+  integrity: string | null;
+  crossOrigin: string | null;
+}
+
 export interface StyleRule {
   line: number;
   nonce: string | null;
@@ -40,6 +50,8 @@ export interface StyleRule {
 export interface PageScan {
   gates: GateTag[];
   loaders: LoaderScript[];
+  /** Every `<script src>` with a runnable type, in page order (at most {@link MAX_SCRIPT_TAGS}). */
+  scripts: ScriptTag[];
   /** `<style>` elements holding the pre-upgrade rule. */
   styleRules: StyleRule[];
   /** `<meta http-equiv="Content-Security-Policy">` contents, in page order. */
@@ -53,6 +65,11 @@ export interface PageScan {
 const PRE_UPGRADE_RULE = /bc-customer-gate\s*:not\(\s*:defined\s*\)[^{]{0,200}\{[^}]{0,500}display\s*:\s*none/i;
 const CDN_FILE =
   /(?:^|\/)bc-customer-gate(?:\.min)?\.js(?:[?#]|$)|\/bc-customer-gate@[^/]*\/|\/npm\/bc-customer-gate\//i;
+/** `<script src>` tags kept: the doctor reads a few of them anyway. */
+export const MAX_SCRIPT_TAGS = 100;
+/** `module`, no type, or a JavaScript MIME type (https://html.spec.whatwg.org/#javascript-mime-type). */
+export const RUNNABLE_TYPE =
+  /^(?:module|(?:text|application)\/(?:x-)?(?:javascript|ecmascript)|text\/javascript1\.[0-5]|text\/(?:jscript|livescript)|)$/i;
 const PINNED = /bc-customer-gate@([^/?#]+)/i;
 /** What may stand between `import` and the quoted specifier: `import '…'`, `import('…')`, `import { X } from '…'`. */
 const IMPORT_HEAD = /^import\s*(?:\(\s*|[\w*{}\s,$]*\bfrom\s*)?$/;
@@ -62,6 +79,7 @@ export function scanPage(html: string): PageScan {
   const tags = scanTags(html);
   const gates: GateTag[] = [];
   const loaders: LoaderScript[] = [];
+  const scripts: ScriptTag[] = [];
   const styleRules: StyleRule[] = [];
   const metaPolicies: string[] = [];
 
@@ -78,6 +96,8 @@ export function scanPage(html: string): PageScan {
     } else if (tag.name === 'script') {
       const loader = loaderOf(tag);
       if (loader) loaders.push(loader);
+      const script = scriptOf(tag);
+      if (script && scripts.length < MAX_SCRIPT_TAGS) scripts.push(script);
     } else if (tag.name === 'style' && tag.text !== undefined && PRE_UPGRADE_RULE.test(tag.text)) {
       styleRules.push({ line: tag.line, nonce: tag.attributes.get('nonce') ?? null, text: tag.text });
     } else if (tag.name === 'meta' && tag.attributes.get('http-equiv')?.toLowerCase() === 'content-security-policy') {
@@ -90,7 +110,21 @@ export function scanPage(html: string): PageScan {
     : /stencil/i.test(html)
       ? 'stencil'
       : 'unknown';
-  return { gates, loaders, styleRules, metaPolicies, platform };
+  return { gates, loaders, scripts, styleRules, metaPolicies, platform };
+}
+
+function scriptOf(tag: Tag): ScriptTag | null {
+  const src = tag.attributes.get('src');
+  const type = tag.attributes.get('type') ?? null;
+  if (src === undefined || src.trim() === '' || (type !== null && !RUNNABLE_TYPE.test(type.trim()))) return null;
+  return {
+    line: tag.line,
+    src,
+    type,
+    nonce: tag.attributes.get('nonce') ?? null,
+    integrity: tag.attributes.get('integrity') ?? null,
+    crossOrigin: tag.attributes.get('crossorigin') ?? null,
+  };
 }
 
 function loaderOf(tag: Tag): LoaderScript | null {

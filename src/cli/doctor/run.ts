@@ -2,40 +2,20 @@
  * The doctor's checks, in the order a person fixes them: URLs, the page, its gates and script, its
  * policy, the token route, the endpoint from every storefront origin, and optionally a real exchange.
  */
-import { packageVersion } from '../../widget/version.js';
+import { packageVersion } from '../../version.js';
 import { endToEndChecks } from './end-to-end.js';
 import { failureFix, probeFromOrigin } from './endpoint.js';
-import { NetworkFailure, request, type Answer } from './http.js';
-import { endpointTargets, gateChecks, loaderChecks } from './markup.js';
+import { type Answer, attempt, SMALL_BODY } from './http.js';
+import { endpointTargets, gateChecks, loaderChecks, needsScriptSearch } from './markup.js';
 import { scanPage } from './page.js';
+import { findDefinition } from './scripts.js';
 import { collectPolicies, connectCheck, scriptCheck, styleCheck, trustedTypesCheck } from './policy.js';
 import { formatBytes, shown, type Check } from './report.js';
 import { tokenRouteCheck, tokenTargets } from './token-route.js';
+import type { DoctorOptions } from './options.js';
 import { transportOf, twinOrigin } from './transport.js';
 
-export interface EndToEnd {
-  clientSecret: string;
-  customerId: number;
-  storeHash: string;
-}
-
-export interface DoctorOptions {
-  storefront: URL;
-  /** Checked instead of the endpoints found on the page. */
-  endpoint?: URL;
-  /** Checked instead of the client IDs found on the page. */
-  clientId?: string;
-  alsoOrigins: readonly string[];
-  timeoutMs: number;
-  maxPageBytes: number;
-  /** Needs `endpoint`: a signed token is never sent to a URL read from the page. */
-  endToEnd?: EndToEnd;
-  /** The `www` twin of an origin; tests point it at a loopback server. Default {@link twinOrigin}. */
-  twinOf?: (origin: URL) => { origin: string } | { none: string };
-}
-
 const MAX_REDIRECTS = 5;
-const SMALL_BODY = 64 * 1024;
 const PROBE_CLIENT_ID = 'doctor-probe';
 const MAX_SCRIPTS = 3;
 
@@ -61,7 +41,10 @@ export async function runChecks(options: DoctorOptions): Promise<Check[]> {
   gateChecks(scan, { url: pageUrl, truncated: page.answer.truncated }, options).forEach(add);
   const endpoints = endpointTargets(scan, pageUrl, options);
   const clientId = options.clientId ?? firstValue(scan.gates.map((gate) => gate.clientId)) ?? PROBE_CLIENT_ID;
-  loaderChecks(scan).forEach(add);
+  // No tag names the package: look for the definition in the page's own scripts.
+  const search = needsScriptSearch(scan) ? await findDefinition(scan.scripts, pageUrl, options) : undefined;
+  loaderChecks(scan, search).forEach(add);
+  const loaders = search ? (search.loader ? [search.loader] : []) : scan.loaders;
 
   // ---- its policy -------------------------------------------------------------------------------
   const policies = collectPolicies({
@@ -77,7 +60,7 @@ export async function runChecks(options: DoctorOptions): Promise<Check[]> {
     });
   } else {
     const distinct = new Map(
-      scan.loaders.map((loader) => [`${loader.kind} ${loader.specifier} ${loader.nonce} ${loader.integrity}`, loader]),
+      loaders.map((loader) => [`${loader.kind} ${loader.specifier} ${loader.nonce} ${loader.integrity}`, loader]),
     );
     for (const loader of [...distinct.values()].slice(0, MAX_SCRIPTS)) add(scriptCheck(policies, loader, pageUrl));
     // connect-src cannot tell one client ID from another: one check per token path.
@@ -136,18 +119,15 @@ async function fetchPage(options: DoctorOptions, add: (check: Check) => void): P
   const hops: URL[] = [];
   let url = options.storefront;
   for (;;) {
-    let answer: Answer;
-    try {
-      answer = await request(url, {
-        headers: {
-          Accept: 'text/html,application/xhtml+xml',
-          'User-Agent': `bc-customer-gate-doctor/${packageVersion()}`,
-        },
-        timeoutMs: options.timeoutMs,
-        maxBytes: options.maxPageBytes,
-      });
-    } catch (error) {
-      const failure = error instanceof NetworkFailure ? error : new NetworkFailure('other', 'the request failed');
+    const { answer, failure } = await attempt(url, {
+      headers: {
+        Accept: 'text/html,application/xhtml+xml',
+        'User-Agent': `bc-customer-gate-doctor/${packageVersion()}`,
+      },
+      timeoutMs: options.timeoutMs,
+      maxBytes: options.maxPageBytes,
+    });
+    if (failure) {
       add({
         id: 'page.fetch',
         status: 'fail',
@@ -256,35 +236,32 @@ async function storefrontOrigins(pageUrl: URL, options: DoctorOptions, add: (che
     });
   } else {
     const twinUrl = new URL(pageUrl.pathname + pageUrl.search, twin.origin);
-    try {
-      const answer = await request(twinUrl, {
-        headers: { Accept: 'text/html' },
-        timeoutMs: options.timeoutMs,
-        maxBytes: SMALL_BODY,
+    const { answer, failure } = await attempt(twinUrl, {
+      headers: { Accept: 'text/html' },
+      timeoutMs: options.timeoutMs,
+      maxBytes: SMALL_BODY,
+    });
+    if (failure) {
+      add({ id: 'origin.twin', status: 'skip', title: `www twin ${twin.origin}: ${failure.message}; not checked` });
+    } else if (answer.status >= 200 && answer.status < 300) {
+      origins.push(twin.origin);
+      add({
+        id: 'origin.twin',
+        status: 'pass',
+        title: `www twin ${twin.origin} serves the storefront too, so it is checked as a storefront origin`,
       });
-      if (answer.status >= 200 && answer.status < 300) {
-        origins.push(twin.origin);
-        add({
-          id: 'origin.twin',
-          status: 'pass',
-          title: `www twin ${twin.origin} serves the storefront too, so it is checked as a storefront origin`,
-        });
-      } else if (answer.status >= 300 && answer.status < 400) {
-        add({
-          id: 'origin.twin',
-          status: 'skip',
-          title: `www twin ${twin.origin} redirects (${answer.status}); shoppers never run the page there, not checked`,
-        });
-      } else {
-        add({
-          id: 'origin.twin',
-          status: 'skip',
-          title: `www twin ${twin.origin} answers ${answer.status}; not checked`,
-        });
-      }
-    } catch (error) {
-      const message = error instanceof NetworkFailure ? error.message : 'the request failed';
-      add({ id: 'origin.twin', status: 'skip', title: `www twin ${twin.origin}: ${message}; not checked` });
+    } else if (answer.status >= 300 && answer.status < 400) {
+      add({
+        id: 'origin.twin',
+        status: 'skip',
+        title: `www twin ${twin.origin} redirects (${answer.status}); shoppers never run the page there, not checked`,
+      });
+    } else {
+      add({
+        id: 'origin.twin',
+        status: 'skip',
+        title: `www twin ${twin.origin} answers ${answer.status}; not checked`,
+      });
     }
   }
   for (const origin of options.alsoOrigins) if (!origins.includes(origin)) origins.push(origin);

@@ -4,12 +4,11 @@
  */
 import { CLIENT_ID_PARAM, DEFAULT_TOKEN_URL } from '../../protocol.js';
 import { failureFix } from './endpoint.js';
-import { NetworkFailure, request, type Answer } from './http.js';
+import { attempt, SMALL_BODY } from './http.js';
 import type { GateTag, PageScan } from './page.js';
 import { shown, type Check } from './report.js';
-import type { DoctorOptions } from './run.js';
+import type { DoctorOptions } from './options.js';
 
-const SMALL_BODY = 64 * 1024;
 /** Distinct token URLs (path and client ID) asked, however many gates a page has. */
 const MAX_TOKEN_TARGETS = 3;
 
@@ -50,15 +49,12 @@ export async function tokenRouteCheck(
   options: Pick<DoctorOptions, 'timeoutMs'>,
 ): Promise<Check> {
   const label = `Token route ${url.pathname}`;
-  let answer: Answer;
-  try {
-    answer = await request(url, {
-      headers: { Accept: 'text/plain' },
-      timeoutMs: options.timeoutMs,
-      maxBytes: SMALL_BODY,
-    });
-  } catch (error) {
-    const failure = error instanceof NetworkFailure ? error : new NetworkFailure('other', 'the request failed');
+  const { answer, failure } = await attempt(url, {
+    headers: { Accept: 'text/plain' },
+    timeoutMs: options.timeoutMs,
+    maxBytes: SMALL_BODY,
+  });
+  if (failure) {
     return {
       id: 'token.route',
       status: 'fail',

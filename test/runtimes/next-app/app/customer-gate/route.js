@@ -5,7 +5,10 @@
 import { createApp } from '../../../app.mjs';
 
 let handler;
-const gate = (request) => (handler ??= createApp({ ...process.env, RUNTIME: 'next' }))(request);
+const gate = (request) => {
+  handler ??= createApp({ ...process.env, RUNTIME: 'next' });
+  return handler(request);
+};
 
 export const POST = gate;
 export const OPTIONS = gate;

@@ -1,7 +1,9 @@
-import { integer, noPositionals, parseCommandArgs, secureUrl, UsageError } from './args.js';
-import type { Io } from './io.js';
-import { exitCode, renderJson, renderText } from './doctor/report.js';
-import { runChecks, type DoctorOptions } from './doctor/run.js';
+import { integer, type ParsedValues, secureUrl, UsageError } from '../args.js';
+import type { Command } from '../command.js';
+import type { Io } from '../io.js';
+import { exitCode, renderJson, renderText } from './report.js';
+import type { DoctorOptions } from './options.js';
+import { runChecks } from './run.js';
 
 export const summary = 'Check a live storefront page, its policy and the app endpoint before shoppers do.';
 
@@ -60,13 +62,9 @@ const options = {
   json: { type: 'boolean' },
 } as const;
 
-export async function runDoctor(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals, help: wantsHelp } = parseCommandArgs(args, options);
-  if (wantsHelp) {
-    io.stdout(help);
-    return 0;
-  }
-  noPositionals(positionals);
+export const command: Command<typeof options> = { summary, usage, help, options, run: runDoctor };
+
+async function runDoctor(values: ParsedValues<typeof options>, _positionals: string[], io: Io): Promise<number> {
   if (values.storefront === undefined)
     throw new UsageError('Missing --storefront (the URL of a storefront page with a gate).');
   const storefront = secureUrl(values.storefront, '--storefront');
