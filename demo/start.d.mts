@@ -1,5 +1,5 @@
 // Types for demo/start.mjs, for the end-to-end tests and `bc-customer-gate dev`.
-import type { MockStoreApi, MockStorefront } from '../src/testing/index.js';
+import type { MockStoreApi, MockStorefront } from 'bc-customer-gate/testing';
 
 export interface StartDemoOptions {
   /** Storefront port. Default: $STOREFRONT_PORT, else 8080. `0` picks a free port. */

@@ -23,7 +23,7 @@ function safeList(dir) {
   }
 }
 
-function onPath(command) {
+export function onPath(command) {
   return (process.env.PATH ?? '')
     .split(':')
     .map((dir) => join(dir, command))
@@ -31,19 +31,21 @@ function onPath(command) {
 }
 
 /**
- * Each engine: the binaries it needs (missing ones are named), the Debian package that brings them,
- * and the variable that points elsewhere.
+ * Each engine: the binaries it needs (missing ones are named), the Debian packages that bring them,
+ * and the variables that point elsewhere.
  */
 export const ENGINES = {
   chromium: {
     label: 'Chromium',
     binaries: () => ({ chromium: chromiumPath }),
-    install: 'apt-get install chromium (or set CHROME_PATH)',
+    packages: ['chromium'],
+    override: 'CHROME_PATH',
   },
   firefox: {
     label: 'Firefox',
     binaries: () => ({ firefox: process.env.FIREFOX_PATH || '/usr/bin/firefox-esr' }),
-    install: 'apt-get install firefox-esr (or set FIREFOX_PATH)',
+    packages: ['firefox-esr'],
+    override: 'FIREFOX_PATH',
   },
   webkit: {
     label: 'WebKit',
@@ -51,15 +53,26 @@ export const ENGINES = {
       WebKitWebDriver: process.env.WEBKIT_WEBDRIVER_PATH || onPath('WebKitWebDriver') || '/usr/bin/WebKitWebDriver',
       MiniBrowser:
         process.env.WEBKIT_BROWSER_PATH || findMiniBrowser() || '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser',
-      // MiniBrowser (GTK) has no headless mode: it needs a display, Xvfb's when there is none.
-      ...(process.env.DISPLAY ? {} : { 'xvfb-run': onPath('xvfb-run') || '/usr/bin/xvfb-run' }),
+      // MiniBrowser (GTK) has no headless mode: it needs a display, Xvfb's when there is none, and
+      // xvfb-run needs xauth (only a recommendation of the xvfb package).
+      ...(process.env.DISPLAY
+        ? {}
+        : { 'xvfb-run': onPath('xvfb-run') || '/usr/bin/xvfb-run', xauth: onPath('xauth') || '/usr/bin/xauth' }),
     }),
-    install: 'apt-get install webkit2gtk-driver xvfb (or set WEBKIT_WEBDRIVER_PATH and WEBKIT_BROWSER_PATH)',
+    packages: ['webkit2gtk-driver', 'xvfb', 'xauth'],
+    override: 'WEBKIT_WEBDRIVER_PATH and WEBKIT_BROWSER_PATH',
   },
 };
 
+/**
+ * Names in BC_TEST_WITHOUT (comma-separated: chromium, firefox, webkit, redis) count as absent even
+ * when installed, to try what a machine without them runs.
+ */
+export const hidden = new Set((process.env.BC_TEST_WITHOUT ?? '').split(/[\s,]+/).filter(Boolean));
+
 /** The binaries an engine lacks on this machine, by name. */
 export function missingFor(engine) {
+  if (hidden.has(engine)) return [`${engine} (hidden by BC_TEST_WITHOUT)`];
   return Object.entries(ENGINES[engine].binaries())
     .filter(([, path]) => !existsSync(path))
     .map(([name, path]) => `${name} (${path})`);

@@ -6,18 +6,19 @@
 //   npm run test:browser -- chromium         only the named engines (chromium, firefox, webkit)
 //   BC_BROWSERS=chromium npm run test:browser    the same, from the environment
 //
-// An engine that is not installed is skipped loudly on a developer's machine, and fails the run in CI
-// (CI=true), where all three must run.
+// An engine that is not installed is skipped with one warning naming its Debian packages on a
+// developer's machine, and fails the run in CI (CI=true), where all three must run. The whole run
+// (no engine named, as `npm test` calls it) ends with what the machine lacked for any suite.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ENGINES, missingFor } from './browsers.mjs';
+import { inCI, requirement, summary, warning } from './requirements.mjs';
 import { freePort } from './free-port.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const inCI = process.env.CI === 'true' || process.env.CI === '1';
 
 const asked = process.argv.slice(2).length
   ? process.argv.slice(2)
@@ -97,11 +98,10 @@ let failed = 0;
 let passed = 0;
 const skipped = [];
 for (const engine of engines) {
-  const { label, install } = ENGINES[engine];
-  const missing = missingFor(engine);
-  if (missing.length) {
-    const message = `${engine}: NOT RUN: missing ${missing.join(', ')}. Install: ${install}; then \`npm run test:browser -- ${engine}\`.`;
-    lines.push(message);
+  const { label } = ENGINES[engine];
+  if (missingFor(engine).length) {
+    console.log(warning(requirement(engine)));
+    lines.push(`${engine}: NOT RUN (${inCI ? 'required in CI' : 'not installed'})`);
     if (inCI) failed += 1;
     else skipped.push(engine);
     continue;
@@ -143,15 +143,12 @@ for (const engine of engines) {
 console.log('');
 for (const line of lines) console.log(line);
 if (skipped.length) {
-  const bar = '!'.repeat(78);
-  console.log(
-    `\n${bar}\n  NOT TESTED in ${skipped.join(', ')}: the element's support for ${skipped.length > 1 ? 'these engines' : 'this engine'} was not checked.`,
-  );
   const ran = engines.filter((engine) => !skipped.includes(engine));
-  console.log(`  CI runs all three; install the missing packages above to run them here.`);
-  if (ran.length) console.log(`  To run only the installed ones: npm run test:browser -- ${ran.join(' ')}`);
-  console.log(bar);
-  if (!ran.length) failed += 1; // nothing was tested at all
+  console.log(`NOT TESTED in ${skipped.join(', ')}: CI runs all three.`);
+  if (ran.length) console.log(`To run only the installed ones: npm run test:browser -- ${ran.join(' ')}`);
 }
-console.log(`browsers: ${passed} passed, ${failed} failed`);
+console.log(
+  `browsers: ${passed} passed, ${failed} failed${skipped.length ? `, ${skipped.length} engines skipped` : ''}`,
+);
+if (!asked.length) console.log(summary());
 process.exit(failed ? 1 : 0);

@@ -1,9 +1,12 @@
 // What a user installs: every entry point in package.json exists after the build, is in the
-// published file list, and the Node entry points load by the package's own name.
+// published file list, and the Node entry points load by the package's own name; the docs it ships
+// link only to files it ships (npm shows them, and a reader of node_modules has nothing else).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
 import { describe, it } from 'node:test';
+import { relativeLinks } from './docs/markdown.js';
 
 const root = new URL('..', import.meta.url);
 const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
@@ -43,8 +46,11 @@ describe('the published package', () => {
 
   it('publishes the license, the README and the built code, but no sources or tests', () => {
     for (const path of ['LICENSE', 'README.md', 'package.json']) assert.ok(published.has(path), path);
-    // The README's reference links point into docs/, so the pages ship with it (the screenshots need not).
+    // The README's links point into docs/ and at the security and benchmark pages, so those ship with it.
     for (const path of [
+      'SECURITY.md',
+      'BENCHMARKS.md',
+      'docs/demo-account.png',
       'docs/element.md',
       'docs/server.md',
       'docs/recipes.md',
@@ -57,6 +63,39 @@ describe('the published package', () => {
       assert.ok(!/^(src|test|bench|scripts|node_modules|out)\//.test(path), `${path} should not be published`);
       assert.ok(!/\.test\./.test(path), `${path} should not be published`);
     }
+  });
+
+  it('links, in every shipped Markdown page, only files the package ships', () => {
+    const pages = [...published].filter((path) => path.endsWith('.md'));
+    for (const page of ['README.md', 'SECURITY.md', 'BENCHMARKS.md', 'docs/server.md'])
+      assert.ok(pages.includes(page), `${page} is not published`);
+    const broken: string[] = [];
+    let checked = 0;
+    for (const page of pages) {
+      for (const link of relativeLinks(page)) {
+        const path = link.target.split('#')[0]!;
+        if (path === '') continue; // an anchor on the same page
+        checked++;
+        const target = normalize(join(dirname(page), decodeURI(path)));
+        if (!published.has(target)) broken.push(`${page}:${link.line} → ${link.target} (${target} is not published)`);
+      }
+    }
+    assert.ok(checked >= 40, `only ${checked} links to other files checked`);
+    assert.deepEqual(broken, []);
+  });
+
+  it('ships modules and declarations whose relative imports stay inside the package', () => {
+    const broken: string[] = [];
+    const code = [...published].filter((path) => /^demo\/.*\.(mjs|d\.mts)$/.test(path));
+    assert.ok(code.includes('demo/start.d.mts'), 'demo/start.d.mts is not published');
+    for (const file of code) {
+      const text = readFileSync(new URL(file, root), 'utf8');
+      for (const match of text.matchAll(/\bfrom\s+['"](\.{1,2}\/[^'"]+)['"]/g)) {
+        const target = normalize(join(dirname(file), match[1]!));
+        if (!published.has(target)) broken.push(`${file} imports ${match[1]} (${target} is not published)`);
+      }
+    }
+    assert.deepEqual(broken, []);
   });
 
   it('installs on Node 20 and newer, and the README names 22 and 24 as the supported LTS lines', () => {
@@ -106,6 +145,27 @@ describe('the published package', () => {
     assert.deepEqual([...protocol.ALGORITHMS], ['HS256', 'HS512']);
     const widget = await import('bc-customer-gate/widget');
     assert.equal(typeof widget.installWidgetTemplate, 'function');
+  });
+
+  it('is ESM only, and its Node entry points load with require() where Node can require ES modules', () => {
+    assert.equal((pkg as unknown as { type: string }).type, 'module');
+    const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+    // require(esm) is on by default from Node 20.19 and 22.12, as the README says.
+    const canRequire = major >= 23 || (major === 22 && minor >= 12) || (major === 20 && minor >= 19);
+    const names = ['bc-customer-gate/server', 'bc-customer-gate/testing', 'bc-customer-gate/protocol'];
+    const script = `for (const name of ${JSON.stringify(names)}) console.log(name, typeof require(name));`;
+    const result = spawnSync(process.execPath, ['--input-type=commonjs', '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    if (canRequire) {
+      assert.equal(result.status, 0, result.stderr);
+      assert.equal(result.stdout, names.map((name) => `${name} object\n`).join(''));
+    } else {
+      assert.match(result.stderr, /ERR_REQUIRE_ESM/);
+    }
+    const readme = readFileSync(new URL('README.md', root), 'utf8').replace(/\s+/g, ' ');
+    assert.match(readme, /\*\*ESM only\*\*.*Node 20\.19\+, 22\.12\+ and 24/);
   });
 
   it('names the element in its custom elements manifest', () => {

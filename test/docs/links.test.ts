@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { dirname, join, normalize } from 'node:path';
 import { describe, it } from 'node:test';
-import { anchors, documentationPages, pageExists, relativeLinks, slug } from './markdown.js';
+import { anchors, documentationPages, pageExists, readPage, relativeLinks, slug } from './markdown.js';
 
 // Pages the README links to that are written alongside the docs split and may land separately.
 const LINKED_BEFORE_WRITTEN = new Set(['docs/doctor.md', 'docs/support.md']);
@@ -38,6 +38,16 @@ describe('documentation links', () => {
     }
     assert.ok(checked >= 40, `only ${checked} links checked`);
     assert.deepEqual(broken, []);
+  });
+
+  it('no page repeats a section heading or ships a placeholder', () => {
+    for (const page of pages) {
+      const text = readPage(page);
+      const sections = text.split('\n').filter((line) => line.startsWith('## '));
+      const repeated = sections.filter((line, index) => sections.indexOf(line) !== index);
+      assert.deepEqual(repeated, [], `${page} repeats a section`);
+      assert.doesNotMatch(text, /being written|to be written|\bTODO\b|\bTBD\b/i, page);
+    }
   });
 
   it('the README links every docs page', () => {

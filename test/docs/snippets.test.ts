@@ -191,6 +191,41 @@ declare const Bun: { serve(options: { port?: number; fetch(request: Request): Re
     assert.ok(interval > 0 && interval <= 2_000, `connectionsCheckingInterval ${interval}`);
   });
 
+  it('README: the node:http server, saved as TypeScript, type-checks under strict', () => {
+    const strict = new URL('strict/', dir);
+    mkdirSync(strict, { recursive: true });
+    writeFileSync(new URL('server.mts', strict), blockUnder('README.md', '2. The server verifies it', 'js').code);
+    writeFileSync(
+      new URL('tsconfig.json', strict),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          lib: ['ES2022'],
+          types: ['node'],
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+        },
+        files: ['./server.mts'],
+      }),
+    );
+    const tsc = fileURLToPath(new URL('node_modules/typescript/bin/tsc', root));
+    const result = spawnSync(process.execPath, [tsc, '-p', fileURLToPath(new URL('tsconfig.json', strict))], {
+      encoding: 'utf8',
+    });
+    assert.equal(result.status, 0, `out/docs-snippets/strict/server.mts:\n${result.stdout}${result.stderr}`);
+  });
+
+  it('README: the node:http server refuses to start without its three variables, naming them', () => {
+    const file = write(blockUnder('README.md', '2. The server verifies it', 'js'));
+    const { BC_CLIENT_ID: _, ...without } = { ...process.env, ...env };
+    const result = spawnSync(process.execPath, [file], { env: without, encoding: 'utf8', timeout: 10_000 });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /BC_CLIENT_ID, BC_CLIENT_SECRET and BC_STORE_HASH/);
+  });
+
   it('README: the shell walkthrough (server, mint, curl) prints a verified customer', async () => {
     const server = blockUnder('README.md', '2. The server verifies it', 'js');
     const walkthrough = blockUnder('README.md', '2. The server verifies it', 'sh');

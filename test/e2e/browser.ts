@@ -3,7 +3,7 @@
  * driven by playwright-core (never a downloaded browser), and a recorder of what the browser really
  * sent, read from its own network events.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { after, before, beforeEach } from 'node:test';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
@@ -71,6 +71,9 @@ export interface Harness {
  * user-data dir of its own and deletes it on close; each test then takes a fresh context (no cookies).
  */
 export async function startHarness({ backForwardCache = false } = {}): Promise<Harness> {
+  // One clear line rather than a launch stack per test (`npm test` skips these files without it).
+  if (!existsSync(chromiumPath))
+    throw new Error(`No Chromium at ${chromiumPath}: install the Debian package chromium, or set CHROME_PATH.`);
   const demo = await startDemo({ storefrontPort: 0, appPort: 0, quiet: true });
   let browser: Browser;
   try {
@@ -204,6 +207,7 @@ export async function signInWithDemoBar(page: Page, customerId: number): Promise
 
 /** The page's whole serialised DOM and its visible text, for checks that something is absent. */
 export async function everythingOnPage(page: Page): Promise<string> {
+  // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what a shopper sees
   const [html, text] = await Promise.all([page.content(), page.evaluate(() => document.body.innerText)]);
   return `${html}\n${text}`;
 }
