@@ -5,7 +5,8 @@
 import type { PageEvent, SessionEnvironment } from './session.js';
 
 // visibilitychange bubbles from the document to the window.
-const EVENTS = ['visibilitychange', 'pagehide', 'pageshow'] as const;
+const VISIBILITY = 'visibilitychange';
+const EVENTS = [VISIBILITY, 'pagehide', 'pageshow'] as const;
 
 export const browser: SessionEnvironment = {
   fetch: (url, init) => fetch(url, init),
@@ -32,7 +33,7 @@ export const browser: SessionEnvironment = {
     // again. No `unload` handler, which would keep the page out of the back/forward cache.
     const on = (event: Event) => {
       const type = event.type as PageEvent;
-      if (type !== EVENTS[0]) {
+      if (type !== VISIBILITY) {
         if (!(event as PageTransitionEvent).persisted) return;
         connect(type === 'pageshow' && wanted);
       }
@@ -41,7 +42,8 @@ export const browser: SessionEnvironment = {
     for (const type of EVENTS) addEventListener(type, on);
     return {
       tell(digest) {
-        if (!channel) connect((wanted = true));
+        wanted = true;
+        if (!channel) connect(true);
         channel!.postMessage(digest);
       },
       stop() {

@@ -129,6 +129,7 @@ describe('templates and data-bc-field', () => {
     );
     await stateOf(gate, 'loading');
     expect(document.getElementById('secret')).to.equal(null);
+    // biome-ignore lint/performance/useDomNodeTextContent: what is rendered, not every text node
     expect(gate.innerText).to.not.include('shopper');
     await stateOf(gate, 'verified');
     expect(document.getElementById('secret')!.textContent).to.equal('shopper@example.com');

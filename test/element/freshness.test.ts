@@ -4,8 +4,9 @@
 // end-to-end suite covers the same with a real Back and real tabs.
 import { expect } from '@open-wc/testing';
 import {
-  FakeClock,
-  FakeVisibility,
+  type FakeClock,
+  installFakePage,
+  type FakeVisibility,
   eventsOf,
   mountGates,
   rendered,
@@ -16,7 +17,6 @@ import {
   sleep,
   stateOf,
   leaveTab,
-  useEnvironment,
   type Scenario,
 } from './helpers.js';
 
@@ -51,8 +51,13 @@ function mutations(gate: Element): { removed: Node[]; added: Node[]; stop(): voi
 
 /** Counts animation frames in which `gate` renders text containing `text`. */
 function framesShowing(gate: Element, text: string): { count: number; stop(): void } {
-  const result = { count: 0, stop: () => void (running = false) };
   let running = true;
+  const result = {
+    count: 0,
+    stop: () => {
+      running = false;
+    },
+  };
   const frame = () => {
     if (!running) return;
     for (const el of gate.querySelectorAll('.secret'))
@@ -69,9 +74,7 @@ describe('freshness (controlled clock and page lifecycle)', () => {
   const seconds = () => Math.floor(clock.time / 1000);
 
   beforeEach(() => {
-    clock = new FakeClock();
-    page = new FakeVisibility();
-    useEnvironment({ ...clock.environment(), ...page.environment() });
+    ({ clock, page } = installFakePage());
   });
   afterEach(() => resetEnvironment());
 
