@@ -93,6 +93,8 @@ export interface Denial {
 /** `bc-error`'s detail: which step failed, and how. Never carries the token. */
 export class GateError extends Error {
   override readonly name = 'GateError';
+  /** When the server asked to be asked again (Retry-After), in milliseconds since the epoch. */
+  declare retryAt?: number;
   constructor(
     readonly stage: 'config' | 'token' | 'exchange' | 'render',
     readonly reason: 'config' | 'network' | 'timeout' | 'status' | 'malformed' | 'redirect',
@@ -141,6 +143,9 @@ const IDLE: Outcome = { state: 'idle', detail: null };
 const LOADING: Outcome = { state: 'loading', detail: null };
 const ANONYMOUS: Outcome = { state: 'anonymous', detail: null };
 
+/** Checks started by other tabs' messages begin at most this often, in milliseconds. */
+const MESSAGE_INTERVAL = 5000;
+
 // A closure rather than a class: its names minify, which matters for the CDN bundle's budget.
 function createSession(key: string, options: SessionOptions): (listener: Listener) => Subscription {
   const listeners = new Set<Listener>();
@@ -156,6 +161,10 @@ function createSession(key: string, options: SessionOptions): (listener: Listene
   let shopper: string | undefined;
   /** The token's expiry minus `refreshBefore`, in milliseconds; 0 while nothing is confirmed. */
   let due = 0;
+  /** No check sends anything before this time (the server's Retry-After), whatever starts it. */
+  let notBefore = 0;
+  /** When the last check started by another tab's message began, or may begin. */
+  let messagedAt = -MESSAGE_INTERVAL;
 
   const emit = (next: Outcome) => {
     outcome = next;
@@ -187,9 +196,14 @@ function createSession(key: string, options: SessionOptions): (listener: Listene
       // page never paints it (https://html.spec.whatwg.org/multipage/nav-history-apis.html#pagehide).
       stop();
       emit(IDLE);
-    } else if (event === 'pageshow' || (shopper !== undefined && digest !== shopper)) {
-      // Restored from the cache, or another tab saw a different shopper (or none): ask again.
+    } else if (event === 'pageshow') {
+      // Restored from the cache: ask again.
       void verify(true);
+    } else if (shopper !== undefined && digest !== shopper && outcome !== LOADING) {
+      // Another tab saw a different shopper (or none): ask again, but any number of messages
+      // (another script of this origin can post them too) cost at most one check per interval.
+      messagedAt = Math.max(options.now(), messagedAt + MESSAGE_INTERVAL);
+      void verify(true, messagedAt);
     }
   });
 
@@ -199,8 +213,11 @@ function createSession(key: string, options: SessionOptions): (listener: Listene
     if (sessions.get(key) === join) sessions.delete(key);
   };
 
-  /** `loud` hides the content and shows `loading` meanwhile; a background re-verification keeps it. */
-  const verify = async (loud: boolean) => {
+  /**
+   * `loud` hides the content and shows `loading` meanwhile; a background re-verification keeps it.
+   * Nothing is sent before `earliest`, nor before the time the server's Retry-After named.
+   */
+  const verify = async (loud: boolean, earliest = 0) => {
     if (loud) {
       if (outcome === LOADING) return; // join the check in flight
       emit(LOADING);
@@ -212,11 +229,14 @@ function createSession(key: string, options: SessionOptions): (listener: Listene
     let next: Outcome;
     let seen: string | undefined;
     try {
+      const wait = Math.max(notBefore, earliest) - options.now();
+      if (wait > 0) await sleep(options, wait, signal);
       next = await exchange(options, signal, (digest) => {
         seen = digest;
       });
     } catch (error) {
       next = { state: 'error', detail: error as GateError };
+      notBefore = Math.max(notBefore, next.detail.retryAt ?? 0);
     }
     if (current !== generation) return;
     checkedAt = options.now();
@@ -360,12 +380,17 @@ async function request(
       options.clearTimeout(deadline);
       signal.removeEventListener('abort', abort);
     }
+    const now = options.now();
+    const wait = retryAfter(reply?.retryAfter, now);
     const delay = Math.max(
       Math.min(options.maxRetryDelay, options.retryDelay * 2 ** attempt) * (0.5 + options.random() / 2),
-      retryAfter(reply?.retryAfter, options.now()),
+      wait,
     );
     if (attempt >= options.retries || delay > options.maxRetryDelay) {
-      throw failure ?? new GateError(stage, 'status', reply?.status);
+      const error = failure ?? new GateError(stage, 'status', reply?.status);
+      // The session holds every later check until then, whatever starts it.
+      if (wait) error.retryAt = now + wait;
+      throw error;
     }
     await sleep(options, delay, signal);
   }
