@@ -2,6 +2,7 @@
  * The browser behind every session: its fetch, clock, timers, and the page lifecycle events that
  * decide when a confirmation may have gone stale.
  */
+import { visibilityState } from './dom.js';
 import type { PageEvent, SessionEnvironment } from './session.js';
 
 // visibilitychange bubbles from the document to the window.
@@ -14,7 +15,7 @@ export const browser: SessionEnvironment = {
   setTimeout: (callback, ms) => setTimeout(callback, ms),
   clearTimeout: (handle) => clearTimeout(handle as number),
   random: Math.random,
-  visible: () => document.visibilityState === 'visible',
+  visible: () => visibilityState() === 'visible',
   watch(callback) {
     /**
      * Other tabs of this origin hear which shopper a session saw. The channel opens with the first

@@ -1,6 +1,7 @@
 import { ReactiveElement } from '@lit/reactive-element';
 import { DEFAULT_TOKEN_URL, type GateState } from '../protocol.js';
 import { browser } from './browser.js';
+import { activeElement, createElement, PAGE_URL } from './dom.js';
 import { POLICY_NAME, parseFragment } from './fragment.js';
 import { stamp } from './stamp.js';
 import { styles } from './gate.styles.js';
@@ -30,7 +31,7 @@ function sayOnce(key: string, message: string): void {
  * `<base>` added later (by a fragment, say) cannot send the token elsewhere. document.baseURI, not
  * location, so that about:srcdoc and about:blank frames resolve like their parent.
  */
-const PAGE = document.baseURI;
+const PAGE = PAGE_URL;
 
 /**
  * What a screen reader was told in this task: gates that settle together (ten in a list, sharing
@@ -107,13 +108,17 @@ export class BcCustomerGate extends ReactiveElement {
   /** The answer the revealed nodes show, and the nodes. */
   #shown: string | undefined;
   #nodes: Node[] = [];
+  /** Whether #nodes are a fragment's, in the shadow root, rather than stamped in the light DOM. */
+  #fragment = false;
   /** Where focus was inside the gate before a state change hid it. */
   #focus: Element | undefined;
-  #slot = document.createElement('slot');
-  #status = document.createElement('div');
+  #slot = createElement('slot') as HTMLSlotElement;
+  #status = createElement('div');
 
   constructor() {
     super();
+    // Attached here, not on connection, so an answer already known when a gate joins has a root.
+    this.attachShadow({ mode: 'open' }).append(this.#slot, this.#status);
     this.#slot.name = 'loading';
     this.#status.setAttribute('role', 'status');
     this.#status.part.add('status');
@@ -148,12 +153,6 @@ export class BcCustomerGate extends ReactiveElement {
     super.disconnectedCallback();
     this.#leave();
     this.#key = undefined;
-  }
-
-  protected override createRenderRoot() {
-    const root = super.createRenderRoot();
-    root.append(this.#slot, this.#status);
-    return root;
   }
 
   protected override willUpdate(): void {
@@ -211,14 +210,17 @@ export class BcCustomerGate extends ReactiveElement {
 
   #apply(outcome: Outcome): void {
     const { state } = outcome;
-    const active = document.activeElement;
+    const active = activeElement();
     const inside = !!active && this.contains(active);
     const had = this.#nodes.length > 0;
     let changed = state !== 'verified' && state !== this.#state;
     if (state === 'verified') {
       const answer = sameAs(outcome.detail);
       // Same answer, same nodes: no rebuild, no flicker, nothing announced again.
-      if (answer !== this.#shown) {
+      if (answer === this.#shown) {
+        // Back from `loading` with the same fragment: the same nodes return.
+        if (this.#fragment && !this.#nodes[0]?.isConnected) this.shadowRoot!.append(...this.#nodes);
+      } else {
         changed = true;
         this.#clear();
         try {
@@ -231,8 +233,11 @@ export class BcCustomerGate extends ReactiveElement {
         }
       }
     } else if (state !== 'loading') {
-      // Loading keeps the nodes, unassigned and so not rendered, in case the answer is the same.
       this.#clear();
+    } else if (this.#fragment) {
+      // Loading keeps the nodes in case the answer is the same: stamped ones stay unassigned to any
+      // slot, so not rendered; a fragment's, in the shadow root, leave the tree until then.
+      for (const node of this.#nodes) (node as ChildNode).remove();
     }
     if (outcome.state === 'error' && outcome.detail.stage === 'exchange') this.#hint(outcome.detail);
     const previous = this.#state;
@@ -301,9 +306,12 @@ export class BcCustomerGate extends ReactiveElement {
 
   #show(response: VerifiedResponse): void {
     if (typeof (response as FragmentResponse).html === 'string') {
+      // In the gate's shadow root: the fragment's styles, IDs, form owners, label targets and
+      // named elements stay inside the gate, and the gate's paint containment clips what it draws.
       const fragment = parseFragment((response as FragmentResponse).html);
       this.#nodes = [...fragment.childNodes];
-      this.append(fragment);
+      this.#fragment = true;
+      this.shadowRoot!.append(fragment);
     } else {
       this.#nodes = stamp(this, response);
     }
@@ -312,6 +320,7 @@ export class BcCustomerGate extends ReactiveElement {
   #clear(): void {
     for (const node of this.#nodes) (node as ChildNode).remove();
     this.#nodes = [];
+    this.#fragment = false;
     this.#shown = undefined;
   }
 

@@ -161,10 +161,11 @@ function createSession(key: string, options: SessionOptions): (listener: Listene
   let shopper: string | undefined;
   /** The token's expiry minus `refreshBefore`, in milliseconds; 0 while nothing is confirmed. */
   let due = 0;
-  /** No check sends anything before this time (the server's Retry-After), whatever starts it. */
+  /**
+   * No check sends anything before this time, whatever starts it: the server's Retry-After, or the
+   * end of the interval after a check that another tab's message started.
+   */
   let notBefore = 0;
-  /** When the last check started by another tab's message began, or may begin. */
-  let messagedAt = -MESSAGE_INTERVAL;
 
   const emit = (next: Outcome) => {
     outcome = next;
@@ -200,10 +201,11 @@ function createSession(key: string, options: SessionOptions): (listener: Listene
       // Restored from the cache: ask again.
       void verify(true);
     } else if (shopper !== undefined && digest !== shopper && outcome !== LOADING) {
-      // Another tab saw a different shopper (or none): ask again, but any number of messages
-      // (another script of this origin can post them too) cost at most one check per interval.
-      messagedAt = Math.max(options.now(), messagedAt + MESSAGE_INTERVAL);
-      void verify(true, messagedAt);
+      // Another tab saw a different shopper (or none): ask again. Any number of messages (another
+      // script of this origin can post them too) cost at most one check per interval: the next
+      // check, whatever starts it, waits for the interval's end.
+      void verify(true);
+      notBefore = Math.max(notBefore, options.now() + MESSAGE_INTERVAL);
     }
   });
 
@@ -215,9 +217,9 @@ function createSession(key: string, options: SessionOptions): (listener: Listene
 
   /**
    * `loud` hides the content and shows `loading` meanwhile; a background re-verification keeps it.
-   * Nothing is sent before `earliest`, nor before the time the server's Retry-After named.
+   * Nothing is sent before `notBefore`.
    */
-  const verify = async (loud: boolean, earliest = 0) => {
+  const verify = async (loud: boolean) => {
     if (loud) {
       if (outcome === LOADING) return; // join the check in flight
       emit(LOADING);
@@ -229,7 +231,7 @@ function createSession(key: string, options: SessionOptions): (listener: Listene
     let next: Outcome;
     let seen: string | undefined;
     try {
-      const wait = Math.max(notBefore, earliest) - options.now();
+      const wait = notBefore - options.now();
       if (wait > 0) await sleep(options, wait, signal);
       next = await exchange(options, signal, (digest) => {
         seen = digest;
