@@ -5,6 +5,9 @@
  * content (links, images, tables, forms, https iframes such as a video) keeps working.
  */
 import { createElement } from './dom.js';
+import { POLICY_NAME } from './policy.js';
+
+export { POLICY_NAME };
 
 interface TrustedTypePolicyLike {
   createHTML(input: string): unknown;
@@ -12,9 +15,6 @@ interface TrustedTypePolicyLike {
 interface TrustedTypesLike {
   createPolicy(name: string, rules: { createHTML(input: string): string }): TrustedTypePolicyLike;
 }
-
-/** The Trusted Types policy name a page's CSP must allow: `trusted-types bc-customer-gate`. */
-export const POLICY_NAME = 'bc-customer-gate';
 
 /**
  * Elements removed with everything inside them: script; `<base>` and `<meta http-equiv>`, which
