@@ -1,7 +1,9 @@
 // Custom Elements Manifest (https://github.com/webcomponents/custom-elements-manifest) for editors,
 // Storybook and documentation tools. Written to dist/ during `npm run build`.
 export default {
+  // server.ts is the Node stand-in, not the element.
   globs: ['src/element/**/*.ts'],
+  exclude: ['src/element/server.ts'],
   outdir: 'dist',
   litelement: true,
   packagejson: false,

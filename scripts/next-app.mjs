@@ -68,6 +68,14 @@ export async function startNext() {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
+  // A server-rendered page that imports the element (test/runtimes/next-app/app/gate-page): the
+  // import must not throw where there is no DOM, and the gate's markup must reach the HTML.
+  const page = await fetch(`${base}/gate-page`);
+  const markup = await page.text();
+  if (page.status !== 200 || !markup.includes('<bc-customer-gate') || !markup.includes('data-class="function"')) {
+    await stop();
+    throw new Error(`the server-rendered page with the element failed (${page.status}):\n${output}`);
+  }
   return {
     base,
     runtime: 'next',

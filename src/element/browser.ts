@@ -2,10 +2,12 @@
  * The browser behind every session: its fetch, clock, timers, and the page lifecycle events that
  * decide when a confirmation may have gone stale.
  */
+import { visibilityState } from './dom.js';
 import type { PageEvent, SessionEnvironment } from './session.js';
 
 // visibilitychange bubbles from the document to the window.
-const EVENTS = ['visibilitychange', 'pagehide', 'pageshow'] as const;
+const VISIBILITY = 'visibilitychange';
+const EVENTS = [VISIBILITY, 'pagehide', 'pageshow'] as const;
 
 export const browser: SessionEnvironment = {
   fetch: (url, init) => fetch(url, init),
@@ -13,7 +15,7 @@ export const browser: SessionEnvironment = {
   setTimeout: (callback, ms) => setTimeout(callback, ms),
   clearTimeout: (handle) => clearTimeout(handle as number),
   random: Math.random,
-  visible: () => document.visibilityState === 'visible',
+  visible: () => visibilityState() === 'visible',
   watch(callback) {
     /**
      * Other tabs of this origin hear which shopper a session saw. The channel opens with the first
@@ -32,7 +34,7 @@ export const browser: SessionEnvironment = {
     // again. No `unload` handler, which would keep the page out of the back/forward cache.
     const on = (event: Event) => {
       const type = event.type as PageEvent;
-      if (type !== EVENTS[0]) {
+      if (type !== VISIBILITY) {
         if (!(event as PageTransitionEvent).persisted) return;
         connect(type === 'pageshow' && wanted);
       }
@@ -41,7 +43,8 @@ export const browser: SessionEnvironment = {
     for (const type of EVENTS) addEventListener(type, on);
     return {
       tell(digest) {
-        if (!channel) connect((wanted = true));
+        wanted = true;
+        if (!channel) connect(true);
         channel!.postMessage(digest);
       },
       stop() {

@@ -4,6 +4,10 @@
  * As defence in depth, nothing in it may run script or reach outside the gate, while ordinary
  * content (links, images, tables, forms, https iframes such as a video) keeps working.
  */
+import { createElement } from './dom.js';
+import { POLICY_NAME } from './policy.js';
+
+export { POLICY_NAME };
 
 interface TrustedTypePolicyLike {
   createHTML(input: string): unknown;
@@ -12,24 +16,33 @@ interface TrustedTypesLike {
   createPolicy(name: string, rules: { createHTML(input: string): string }): TrustedTypePolicyLike;
 }
 
-/** The Trusted Types policy name a page's CSP must allow: `trusted-types bc-customer-gate`. */
-export const POLICY_NAME = 'bc-customer-gate';
-
 /**
  * Elements removed with everything inside them: script; `<base>` and `<meta http-equiv>`, which
  * change the whole page (its base URL, a refresh); plug-ins; `<link>`, which loads what the page
- * did not ask for; SVG animation, which can set an `href` to a script URL after the check.
+ * did not ask for; SVG animation, which can set an `href` to a script URL after the check; `<slot>`,
+ * which would pull the gate's own children into the fragment; customized built-ins (`is`), which the
+ * page's custom element definitions would upgrade (as they would any element with a hyphen in its
+ * name, removed too: a nested gate could send the token elsewhere).
  */
-const REMOVED = 'script,base,meta,object,embed,link,frame,frameset,animate,set';
+const REMOVED = 'script,base,meta,object,embed,link,frame,frameset,animate,set,slot,[is]';
+
+/**
+ * A `<style>` (HTML or SVG) that could reach outside the fragment: `@import` loads remote CSS,
+ * `:host` styles the gate itself (`:host-context` reads the page around it). Comments and escapes
+ * could spell those another way, so a style with either is removed too.
+ */
+const FOREIGN_STYLE = /@import|:host|\/\*|\\/i;
 
 /**
  * An attribute that can run script or reach outside the gate: an event handler, `srcdoc`,
- * `autofocus` (which would take focus from the page), or a value that holds a script URL. URL parsers ignore tabs, newlines and leading controls, so they are ignored here too.
+ * `autofocus` (which would take focus from the page), `popover`, `popovertarget`, `command` and
+ * `commandfor` (which open the top layer, above the gate's clip), or a value that holds a script
+ * URL. URL parsers ignore tabs, newlines and leading controls, so they are ignored here too.
  */
 const scripted = (el: Element, { name, value }: Attr) => {
   value = value.replace(/[\0- ]/g, '').toLowerCase();
   return (
-    /^on|^srcdoc$|^autofocus$/i.test(name) ||
+    /^on|^srcdoc$|^autofocus$|^popover|^command/i.test(name) ||
     /(java|vb)script:/.test(value) ||
     // data: URLs are images at most: a framed or linked data: document would run its own script.
     (value.startsWith('data:') && el.localName !== 'img')
@@ -48,7 +61,7 @@ let policy: TrustedTypePolicyLike | undefined;
 export function parseFragment(html: string): DocumentFragment {
   const trustedTypes = (globalThis as { trustedTypes?: TrustedTypesLike }).trustedTypes;
   policy ??= trustedTypes?.createPolicy(POLICY_NAME, { createHTML: (input) => input });
-  const template = document.createElement('template');
+  const template = createElement('template') as HTMLTemplateElement;
   template.innerHTML = (policy ? policy.createHTML(html) : html) as string;
   clean(template.content);
   return template.content;
@@ -57,8 +70,14 @@ export function parseFragment(html: string): DocumentFragment {
 /** Cleans `root` in place, nested templates' content included (a stamped template would run it). */
 function clean(root: DocumentFragment): void {
   for (const el of root.querySelectorAll('*')) {
-    if (el.matches(REMOVED)) el.remove();
+    const { localName } = el;
+    if (
+      el.matches(REMOVED) ||
+      localName.includes('-') ||
+      (localName === 'style' && FOREIGN_STYLE.test(el.textContent!))
+    )
+      el.remove();
     else for (const attr of [...el.attributes]) if (scripted(el, attr)) el.removeAttributeNode(attr);
-    if (el.localName === 'template') clean((el as HTMLTemplateElement).content);
+    if (localName === 'template') clean((el as HTMLTemplateElement).content);
   }
 }

@@ -2,6 +2,7 @@ import { ReactiveElement } from '@lit/reactive-element';
 import { DEFAULT_TOKEN_URL, type GateState } from '../protocol.js';
 import { browser } from './browser.js';
 import { devHooks } from './dev-hooks.js';
+import { activeElement, createElement, PAGE_URL } from './dom.js';
 import { parseFragment } from './fragment.js';
 import { stampAll } from './template-attribute.js';
 import { styles } from './gate.styles.js';
@@ -22,7 +23,7 @@ import {
  * `<base>` added later (by a fragment, say) cannot send the token elsewhere. document.baseURI, not
  * location, so that about:srcdoc and about:blank frames resolve like their parent.
  */
-const PAGE = document.baseURI;
+const PAGE = PAGE_URL;
 
 /**
  * What a screen reader was told in this task: gates that settle together (ten in a list, sharing
@@ -101,13 +102,17 @@ export class BcCustomerGate extends ReactiveElement {
   /** The answer the revealed nodes show, and the nodes. */
   #shown: string | undefined;
   #nodes: Node[] = [];
+  /** Whether #nodes are a fragment's, in the shadow root, rather than stamped in the light DOM. */
+  #fragment = false;
   /** Where focus was inside the gate before a state change hid it. */
   #focus: Element | undefined;
-  #slot = document.createElement('slot');
-  #status = document.createElement('div');
+  #slot = createElement('slot') as HTMLSlotElement;
+  #status = createElement('div');
 
   constructor() {
     super();
+    // Attached here, not on connection, so an answer already known when a gate joins has a root.
+    this.attachShadow({ mode: 'open' }).append(this.#slot, this.#status);
     this.#slot.name = 'loading';
     this.#status.setAttribute('role', 'status');
     this.#status.part.add('status');
@@ -142,12 +147,6 @@ export class BcCustomerGate extends ReactiveElement {
     super.disconnectedCallback();
     this.#leave();
     this.#key = undefined;
-  }
-
-  protected override createRenderRoot() {
-    const root = super.createRenderRoot();
-    root.append(this.#slot, this.#status);
-    return root;
   }
 
   protected override willUpdate(): void {
@@ -186,7 +185,7 @@ export class BcCustomerGate extends ReactiveElement {
           ...browser,
           ...DEFAULT_TIMING,
           ...environment,
-          ...(this.timeout! > 0 && { timeout: this.timeout! }),
+          ...(this.timeout && this.timeout > 0 ? { timeout: this.timeout } : {}),
           tokenUrl: new URL(this.tokenUrl || DEFAULT_TOKEN_URL, PAGE).href,
           clientId,
           endpoint: new URL(endpoint, PAGE).href,
@@ -204,14 +203,17 @@ export class BcCustomerGate extends ReactiveElement {
 
   #apply(outcome: Outcome): void {
     const { state } = outcome;
-    const active = document.activeElement;
+    const active = activeElement();
     const inside = !!active && this.contains(active);
     const had = this.#nodes.length > 0;
     let changed = state !== 'verified' && state !== this.#state;
     if (state === 'verified') {
       const answer = sameAs(outcome.detail);
       // Same answer, same nodes: no rebuild, no flicker, nothing announced again.
-      if (answer !== this.#shown) {
+      if (answer === this.#shown) {
+        // Back from `loading` with the same fragment: the same nodes return.
+        if (this.#fragment && !this.#nodes[0]?.isConnected) this.shadowRoot!.append(...this.#nodes);
+      } else {
         changed = true;
         this.#clear();
         try {
@@ -223,8 +225,11 @@ export class BcCustomerGate extends ReactiveElement {
         }
       }
     } else if (state !== 'loading') {
-      // Loading keeps the nodes, unassigned and so not rendered, in case the answer is the same.
       this.#clear();
+    } else if (this.#fragment) {
+      // Loading keeps the nodes in case the answer is the same: stamped ones stay unassigned to any
+      // slot, so not rendered; a fragment's, in the shadow root, leave the tree until then.
+      for (const node of this.#nodes) (node as ChildNode).remove();
     }
     // Console hints, in the development build only (./hints.ts).
     devHooks.report?.(this, outcome);
@@ -282,9 +287,12 @@ export class BcCustomerGate extends ReactiveElement {
 
   #show(response: VerifiedResponse): void {
     if (typeof (response as FragmentResponse).html === 'string') {
+      // In the gate's shadow root: the fragment's styles, IDs, form owners, label targets and
+      // named elements stay inside the gate, and the gate's paint containment clips what it draws.
       const fragment = parseFragment((response as FragmentResponse).html);
       this.#nodes = [...fragment.childNodes];
-      this.append(fragment);
+      this.#fragment = true;
+      this.shadowRoot!.append(fragment);
     } else {
       this.#nodes = stampAll(this, response);
     }
@@ -293,6 +301,7 @@ export class BcCustomerGate extends ReactiveElement {
   #clear(): void {
     for (const node of this.#nodes) (node as ChildNode).remove();
     this.#nodes = [];
+    this.#fragment = false;
     this.#shown = undefined;
   }
 

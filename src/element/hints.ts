@@ -5,10 +5,9 @@
  * `.dev.js` CDN file); the production build leaves it out.
  */
 import { devHooks } from './dev-hooks.js';
+import { PAGE_URL as PAGE } from './dom.js';
 import { POLICY_NAME } from './fragment.js';
 
-/** The page's URL as it was when the element loaded (see PAGE in ./gate.ts). */
-const PAGE = document.baseURI;
 const said = new Set<string>();
 
 function sayOnce(key: string, message: string): void {

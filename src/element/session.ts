@@ -93,6 +93,8 @@ export interface Denial {
 /** `bc-error`'s detail: which step failed, and how. Never carries the token. */
 export class GateError extends Error {
   override readonly name = 'GateError';
+  /** When the server asked to be asked again (Retry-After), in milliseconds since the epoch. */
+  declare retryAt?: number;
   constructor(
     readonly stage: 'config' | 'token' | 'exchange' | 'render',
     readonly reason: 'config' | 'network' | 'timeout' | 'status' | 'malformed' | 'redirect',
@@ -123,8 +125,8 @@ const sessions = new Map<string, (listener: Listener) => Subscription>();
 /** Joins the session for `options`' token URL, client ID and endpoint, creating it if needed. */
 export function joinSession(options: SessionOptions, listener: Listener): Subscription {
   const key = `${options.tokenUrl} ${options.clientId} ${options.endpoint}`;
-  let join = sessions.get(key);
-  if (!join) sessions.set(key, (join = createSession(key, options)));
+  const join = sessions.get(key) ?? createSession(key, options);
+  sessions.set(key, join);
   return join(listener);
 }
 
@@ -141,12 +143,15 @@ const IDLE: Outcome = { state: 'idle', detail: null };
 const LOADING: Outcome = { state: 'loading', detail: null };
 const ANONYMOUS: Outcome = { state: 'anonymous', detail: null };
 
+/** Checks started by other tabs' messages begin at most this often, in milliseconds. */
+const MESSAGE_INTERVAL = 5000;
+
 // A closure rather than a class: its names minify, which matters for the CDN bundle's budget.
-function createSession(key: string, o: SessionOptions): (listener: Listener) => Subscription {
+function createSession(key: string, options: SessionOptions): (listener: Listener) => Subscription {
   const listeners = new Set<Listener>();
   let outcome: Outcome | undefined;
-  /** Bumped by every run and by close(), so a superseded run never reports. */
-  let run = 0;
+  /** Bumped by every check and by stop(), so a superseded check never reports. */
+  let generation = 0;
   let controller: AbortController | undefined;
   let timer: unknown;
   /** When the last answer arrived, and since when the page is hidden (undefined while visible). */
@@ -156,6 +161,11 @@ function createSession(key: string, o: SessionOptions): (listener: Listener) => 
   let shopper: string | undefined;
   /** The token's expiry minus `refreshBefore`, in milliseconds; 0 while nothing is confirmed. */
   let due = 0;
+  /**
+   * No check sends anything before this time, whatever starts it: the server's Retry-After, or the
+   * end of the interval after a check that another tab's message started.
+   */
+  let notBefore = 0;
 
   const emit = (next: Outcome) => {
     outcome = next;
@@ -163,33 +173,39 @@ function createSession(key: string, o: SessionOptions): (listener: Listener) => 
   };
 
   /** Hidden long enough since the last answer that someone else may be at the keyboard now. */
-  const stale = () => hiddenAt !== undefined && o.now() - Math.max(hiddenAt, checkedAt) > o.staleAfter;
+  const stale = () => hiddenAt !== undefined && options.now() - Math.max(hiddenAt, checkedAt) > options.staleAfter;
 
   const stop = () => {
-    run++;
+    generation++;
     controller?.abort();
-    o.clearTimeout(timer);
+    options.clearTimeout(timer);
     due = 0;
   };
 
-  const page = o.watch((event, digest) => {
+  const page = options.watch((event, digest) => {
     if (event === 'visibilitychange') {
-      if (!o.visible()) {
-        hiddenAt = o.now();
+      if (!options.visible()) {
+        hiddenAt = options.now();
         return;
       }
       const away = stale();
       hiddenAt = undefined;
       if (away) void verify(true);
-      else if (due && o.now() >= due) void verify(false);
+      else if (due && options.now() >= due) void verify(false);
     } else if (event === 'pagehide') {
       // Into the back/forward cache: drop the confirmation before the page is frozen, so a restored
       // page never paints it (https://html.spec.whatwg.org/multipage/nav-history-apis.html#pagehide).
       stop();
       emit(IDLE);
-    } else if (event === 'pageshow' || (shopper !== undefined && digest !== shopper)) {
-      // Restored from the cache, or another tab saw a different shopper (or none): ask again.
+    } else if (event === 'pageshow') {
+      // Restored from the cache: ask again.
       void verify(true);
+    } else if (shopper !== undefined && digest !== shopper && outcome !== LOADING) {
+      // Another tab saw a different shopper (or none): ask again. Any number of messages (another
+      // script of this origin can post them too) cost at most one check per interval: the next
+      // check, whatever starts it, waits for the interval's end.
+      void verify(true);
+      notBefore = Math.max(notBefore, options.now() + MESSAGE_INTERVAL);
     }
   });
 
@@ -199,141 +215,42 @@ function createSession(key: string, o: SessionOptions): (listener: Listener) => 
     if (sessions.get(key) === join) sessions.delete(key);
   };
 
-  /** `loud` hides the content and shows `loading` meanwhile; a background re-verification keeps it. */
+  /**
+   * `loud` hides the content and shows `loading` meanwhile; a background re-verification keeps it.
+   * Nothing is sent before `notBefore`.
+   */
   const verify = async (loud: boolean) => {
     if (loud) {
-      if (outcome === LOADING) return; // join the run in flight
+      if (outcome === LOADING) return; // join the check in flight
       emit(LOADING);
     }
     stop();
-    const { signal } = (controller = new AbortController());
-    const current = run;
+    controller = new AbortController();
+    const { signal } = controller;
+    const current = generation;
     let next: Outcome;
     let seen: string | undefined;
     try {
-      next = await cycle(signal, (digest) => (seen = digest));
+      const wait = notBefore - options.now();
+      if (wait > 0) await sleep(options, wait, signal);
+      next = await exchange(options, signal, (digest) => {
+        seen = digest;
+      });
     } catch (error) {
       next = { state: 'error', detail: error as GateError };
+      notBefore = Math.max(notBefore, next.detail.retryAt ?? 0);
     }
-    if (current !== run) return;
-    checkedAt = o.now();
+    if (current !== generation) return;
+    checkedAt = options.now();
     if (next.state === 'verified') schedule(next.detail);
     emit(next);
     // Only news is told: two tabs that keep seeing different shoppers (say, different token routes)
     // ask each other once, not forever.
-    if (seen !== undefined && seen !== shopper) page.tell((shopper = seen));
-  };
-
-  const cycle = async (signal: AbortSignal, saw: (digest: string) => void): Promise<Outcome> => {
-    for (let renewed = false; ; renewed = true) {
-      const token = await fetchToken(signal);
-      saw(token === null ? '' : shopperOf(token));
-      if (token === null) return ANONYMOUS;
-      // https://fetch.spec.whatwg.org/#cors-safelisted-request-header: a text/plain POST with no
-      // custom headers is a simple request, so there is no preflight. The token is the credential,
-      // so no cookies travel. A redirect is not followed: the token goes to the endpoint and nowhere else.
-      const reply = await request(
-        'exchange',
-        o.endpoint,
-        {
-          method: 'POST',
-          body: token,
-          credentials: 'omit',
-          redirect: 'manual',
-          headers: { 'Content-Type': EXCHANGE_CONTENT_TYPE },
-        },
-        signal,
-      );
-      const { status } = reply;
-      if (status === 200) return { state: 'verified', detail: parseSuccess(reply) };
-      // Status 0: the opaque answer to a redirect that was not followed.
-      if (status !== 401 && status !== 403) throw new GateError('exchange', status ? 'status' : 'redirect', status);
-      const body = parseJson(reply.text) as { error?: unknown; code?: unknown } | undefined;
-      const code = typeof body?.code === 'string' ? (body.code as TokenErrorCode) : undefined;
-      // An expired token (a tab left open, a slow clock) earns exactly one fresh token.
-      if (code === 'expired' && !renewed) continue;
-      const detail: Denial = { status };
-      if (typeof body?.error === 'string') detail.error = body.error;
-      if (code) detail.code = code;
-      return { state: 'denied', detail };
+    if (seen !== undefined && seen !== shopper) {
+      shopper = seen;
+      page.tell(seen);
     }
   };
-
-  const fetchToken = async (signal: AbortSignal): Promise<string | null> => {
-    const url = new URL(o.tokenUrl);
-    url.searchParams.set(CLIENT_ID_PARAM, o.clientId);
-    const reply = await request(
-      'token',
-      url.href,
-      { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'text/plain' } },
-      signal,
-    );
-    // BigCommerce answers 404 when no customer is signed in.
-    if (reply.status === 404) return null;
-    if (reply.status !== 200) throw new GateError('token', 'status', reply.status);
-    let token: unknown = reply.text.trim();
-    if ((token as string).startsWith('{'))
-      token = (parseJson(token as string) as { token?: unknown } | undefined)?.token;
-    if (typeof token !== 'string' || !token || token.length > MAX_TOKEN_LENGTH || /\s/.test(token)) {
-      throw new GateError('token', 'malformed', 200);
-    }
-    return token;
-  };
-
-  /**
-   * One request with bounded retries: exponential backoff with jitter, honouring Retry-After. Each
-   * attempt is aborted after `timeout` ms (body included) or when the run is superseded.
-   */
-  const request = async (stage: Stage, url: string, init: RequestInit, signal: AbortSignal): Promise<Reply> => {
-    for (let attempt = 0; ; attempt++) {
-      let reply: Reply | undefined;
-      let failure: GateError | undefined;
-      const controller = new AbortController();
-      const abort = () => controller.abort();
-      let timedOut = false;
-      const deadline = o.setTimeout(() => {
-        timedOut = true;
-        abort();
-      }, o.timeout);
-      signal.addEventListener('abort', abort);
-      try {
-        const response = await o.fetch(url, { ...init, signal: controller.signal });
-        reply = {
-          status: response.status,
-          type: response.headers.get('Content-Type') ?? '',
-          retryAfter: response.headers.get('Retry-After'),
-          text: await response.text(),
-        };
-        if (reply.status !== 429 && reply.status < 500) return reply;
-      } catch (error) {
-        if (signal.aborted) throw error;
-        failure = new GateError(stage, timedOut ? 'timeout' : 'network', undefined, error);
-      } finally {
-        o.clearTimeout(deadline);
-        signal.removeEventListener('abort', abort);
-      }
-      const delay = Math.max(
-        Math.min(o.maxRetryDelay, o.retryDelay * 2 ** attempt) * (0.5 + o.random() / 2),
-        retryAfter(reply?.retryAfter, o.now()),
-      );
-      if (attempt >= o.retries || delay > o.maxRetryDelay)
-        throw failure ?? new GateError(stage, 'status', reply!.status);
-      await sleep(delay, signal);
-    }
-  };
-
-  const sleep = (ms: number, signal: AbortSignal) =>
-    new Promise<void>((resolve, reject) => {
-      const stop = () => {
-        o.clearTimeout(wake);
-        reject(signal.reason);
-      };
-      const wake = o.setTimeout(() => {
-        signal.removeEventListener('abort', stop);
-        resolve();
-      }, ms);
-      signal.addEventListener('abort', stop, { once: true });
-    });
 
   /**
    * Verify again shortly before the token expires while the page is visible; a hidden page waits
@@ -341,9 +258,16 @@ function createSession(key: string, o: SessionOptions): (listener: Listener) => 
    */
   const schedule = (response: VerifiedResponse) => {
     const expiresAt = (response as ExchangeSuccess).expiresAt;
-    due = (Number.isFinite(expiresAt) ? expiresAt * 1000 : o.now() + TOKEN_LIFETIME_SECONDS * 1000) - o.refreshBefore;
+    due =
+      (Number.isFinite(expiresAt) ? expiresAt * 1000 : options.now() + TOKEN_LIFETIME_SECONDS * 1000) -
+      options.refreshBefore;
     // At least a second between checks, so a skewed clock cannot spin.
-    timer = o.setTimeout(() => o.visible() && void verify(false), Math.max(due - o.now(), 1000));
+    timer = options.setTimeout(
+      () => {
+        if (options.visible()) void verify(false);
+      },
+      Math.max(due - options.now(), 1000),
+    );
   };
 
   const join = (listener: Listener): Subscription => {
@@ -359,11 +283,134 @@ function createSession(key: string, o: SessionOptions): (listener: Listener) => 
         listeners.delete(listener);
         // A gate moved within the page leaves and joins again in the same task: keep the session
         // until the microtask queue drains so the move costs no requests.
-        queueMicrotask(() => listeners.size || close());
+        queueMicrotask(() => {
+          if (!listeners.size) close();
+        });
       },
     };
   };
   return join;
+}
+
+/** The token, then the exchange; `saw` hears which shopper the token names ('' for none). */
+async function exchange(options: SessionOptions, signal: AbortSignal, saw: (digest: string) => void): Promise<Outcome> {
+  for (let renewed = false; ; renewed = true) {
+    const token = await fetchToken(options, signal);
+    saw(token === null ? '' : shopperOf(token));
+    if (token === null) return ANONYMOUS;
+    // https://fetch.spec.whatwg.org/#cors-safelisted-request-header: a text/plain POST with no
+    // custom headers is a simple request, so there is no preflight. The token is the credential,
+    // so no cookies travel. A redirect is not followed: the token goes to the endpoint and nowhere else.
+    const reply = await request(options, signal, 'exchange', options.endpoint, {
+      method: 'POST',
+      body: token,
+      credentials: 'omit',
+      redirect: 'manual',
+      headers: { 'Content-Type': EXCHANGE_CONTENT_TYPE },
+    });
+    const { status } = reply;
+    if (status === 200) return { state: 'verified', detail: parseSuccess(reply) };
+    // Status 0: the opaque answer to a redirect that was not followed.
+    if (status !== 401 && status !== 403) throw new GateError('exchange', status ? 'status' : 'redirect', status);
+    const body = parseJson(reply.text) as { error?: unknown; code?: unknown } | undefined;
+    const code = typeof body?.code === 'string' ? (body.code as TokenErrorCode) : undefined;
+    // An expired token (a tab left open, a slow clock) earns exactly one fresh token.
+    if (code === 'expired' && !renewed) continue;
+    const detail: Denial = { status };
+    if (typeof body?.error === 'string') detail.error = body.error;
+    if (code) detail.code = code;
+    return { state: 'denied', detail };
+  }
+}
+
+/** The Current Customer token, or null when no customer is signed in. */
+async function fetchToken(options: SessionOptions, signal: AbortSignal): Promise<string | null> {
+  const url = new URL(options.tokenUrl);
+  url.searchParams.set(CLIENT_ID_PARAM, options.clientId);
+  const reply = await request(options, signal, 'token', url.href, {
+    credentials: 'same-origin',
+    cache: 'no-store',
+    headers: { Accept: 'text/plain' },
+  });
+  // BigCommerce answers 404 when no customer is signed in.
+  if (reply.status === 404) return null;
+  if (reply.status !== 200) throw new GateError('token', 'status', reply.status);
+  // The raw token, or a JSON body with a `token` field (some apps wrap it).
+  const text = reply.text.trim();
+  const token = text.startsWith('{') ? (parseJson(text) as { token?: unknown } | undefined)?.token : text;
+  if (typeof token !== 'string' || !token || token.length > MAX_TOKEN_LENGTH || /\s/.test(token)) {
+    throw new GateError('token', 'malformed', 200);
+  }
+  return token;
+}
+
+/**
+ * One request with bounded retries: exponential backoff with jitter, honouring Retry-After. Each
+ * attempt is aborted after `timeout` ms (body included) or when the check is superseded.
+ */
+async function request(
+  options: SessionOptions,
+  signal: AbortSignal,
+  stage: Stage,
+  url: string,
+  init: RequestInit,
+): Promise<Reply> {
+  for (let attempt = 0; ; attempt++) {
+    let reply: Reply | undefined;
+    let failure: GateError | undefined;
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    let timedOut = false;
+    const deadline = options.setTimeout(() => {
+      timedOut = true;
+      abort();
+    }, options.timeout);
+    signal.addEventListener('abort', abort);
+    try {
+      const response = await options.fetch(url, { ...init, signal: controller.signal });
+      reply = {
+        status: response.status,
+        type: response.headers.get('Content-Type') ?? '',
+        retryAfter: response.headers.get('Retry-After'),
+        text: await response.text(),
+      };
+      if (reply.status !== 429 && reply.status < 500) return reply;
+    } catch (error) {
+      if (signal.aborted) throw error;
+      failure = new GateError(stage, timedOut ? 'timeout' : 'network', undefined, error);
+    } finally {
+      options.clearTimeout(deadline);
+      signal.removeEventListener('abort', abort);
+    }
+    const now = options.now();
+    const wait = retryAfter(reply?.retryAfter, now);
+    const delay = Math.max(
+      Math.min(options.maxRetryDelay, options.retryDelay * 2 ** attempt) * (0.5 + options.random() / 2),
+      wait,
+    );
+    if (attempt >= options.retries || delay > options.maxRetryDelay) {
+      const error = failure ?? new GateError(stage, 'status', reply?.status);
+      // The session holds every later check until then, whatever starts it.
+      if (wait) error.retryAt = now + wait;
+      throw error;
+    }
+    await sleep(options, delay, signal);
+  }
+}
+
+/** Resolves after `ms` on the session's clock; rejects when `signal` aborts. */
+function sleep(options: SessionOptions, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const cancel = () => {
+      options.clearTimeout(wake);
+      reject(signal.reason);
+    };
+    const wake = options.setTimeout(() => {
+      signal.removeEventListener('abort', cancel);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', cancel);
+  });
 }
 
 /**

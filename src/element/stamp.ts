@@ -2,6 +2,7 @@
  * Fills markup from the exchange response. Values are only ever written with `textContent`, so a
  * customer's name like `<img src=x onerror=...>` stays text: data never becomes markup.
  */
+import { importNode } from './dom.js';
 
 const BOUND = '[data-bc-field],[data-bc-list]';
 
@@ -13,7 +14,7 @@ export function stamp(host: Element, data: unknown): Node[] {
   const nodes: Node[] = [];
   for (const template of host.querySelectorAll<HTMLTemplateElement>(':scope > template')) {
     // importNode, not cloneNode: custom elements in the template upgrade in this document.
-    const content = document.importNode(template.content, true);
+    const content = importNode(template.content, true);
     fill(content, data);
     nodes.push(...content.childNodes);
     template.after(content);

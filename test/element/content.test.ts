@@ -129,6 +129,7 @@ describe('templates and data-bc-field', () => {
     );
     await stateOf(gate, 'loading');
     expect(document.getElementById('secret')).to.equal(null);
+    // biome-ignore lint/performance/useDomNodeTextContent: what is rendered, not every text node
     expect(gate.innerText).to.not.include('shopper');
     await stateOf(gate, 'verified');
     expect(document.getElementById('secret')!.textContent).to.equal('shopper@example.com');
@@ -166,10 +167,10 @@ describe('HTML fragments', () => {
     const gate = await mountGate(gateHtml(s));
     const events = eventsOf(gate);
     await stateOf(gate, 'verified');
-    expect(gate.querySelector('#frag h3')!.textContent).to.equal('Your orders');
-    expect(rendered(gate.querySelector('#frag'))).to.equal(true);
-    expect(gate.querySelectorAll('script')).to.have.length(0);
-    expect(gate.querySelector('#img')!.getAttributeNames()).to.deep.equal(['id', 'src']);
+    expect(gate.shadowRoot!.querySelector('#frag h3')!.textContent).to.equal('Your orders');
+    expect(rendered(gate.shadowRoot!.querySelector('#frag'))).to.equal(true);
+    expect(gate.shadowRoot!.querySelectorAll('script')).to.have.length(0);
+    expect(gate.shadowRoot!.querySelector('#img')!.getAttributeNames()).to.deep.equal(['id', 'src']);
     expect(events[0]!.detail).to.deep.equal({ html: fragment });
     await sleep(100);
     expect(window.__pwned).to.equal(undefined);
@@ -179,10 +180,10 @@ describe('HTML fragments', () => {
     const s = await scenario({ exchange: [{ body: '<p id="frag">mine</p>', type: 'text/html' }, { status: 403 }] });
     const gate = await mountGate(gateHtml(s));
     await stateOf(gate, 'verified');
-    expect(gate.querySelector('#frag')).to.not.equal(null);
+    expect(gate.shadowRoot!.querySelector('#frag')).to.not.equal(null);
     gate.refresh();
     await stateOf(gate, 'denied');
-    expect(gate.querySelector('#frag')).to.equal(null);
+    expect(gate.shadowRoot!.querySelector('#frag')).to.equal(null);
   });
 });
 
@@ -239,8 +240,8 @@ describe('Trusted Types', () => {
     expect(refused).to.equal('TypeError');
     const { gate } = mountIn(frame, s);
     await stateOf(gate, 'verified');
-    expect(gate.querySelector('#frag')!.textContent).to.equal('Trusted');
-    expect(gate.querySelectorAll('script')).to.have.length(0);
+    expect(gate.shadowRoot!.querySelector('#frag')!.textContent).to.equal('Trusted');
+    expect(gate.shadowRoot!.querySelectorAll('script')).to.have.length(0);
     await sleep(50);
     expect(window.__pwned).to.equal(undefined);
   });
@@ -253,7 +254,7 @@ describe('Trusted Types', () => {
       void errors.push(args.join(' '));
     const { gate, events } = mountIn(frame, s);
     await stateOf(gate, 'error');
-    expect(gate.querySelector('#frag')).to.equal(null);
+    expect(gate.shadowRoot!.querySelector('#frag')).to.equal(null);
     expect(events[0]!.detail).to.include({ stage: 'render' });
     expect(errors).to.have.length(1);
     expect(errors[0]).to.include('trusted-types bc-customer-gate');

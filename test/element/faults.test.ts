@@ -7,6 +7,8 @@ import { expect } from '@open-wc/testing';
 import '../../src/element/hints.js';
 import {
   type BcCustomerGate,
+  collectUncaught,
+  SLOTS,
   eventsOf,
   gateHtml,
   mount,
@@ -24,10 +26,7 @@ import {
   type Step,
 } from './helpers.js';
 
-const SLOTS = `
-  <p slot="loading" id="loading">Checking your account…</p>
-  <p slot="anonymous" id="anonymous">Sign in to see your orders.</p>
-  <p slot="error" id="error">Could not load this. <button data-bc-retry>Try again</button></p>
+const CONTENT = `${SLOTS}
   <template><p class="secret">Orders of <span data-bc-field="customer.email"></span>: <b data-bc-field="data.secret"></b></p></template>`;
 
 function verified(secret: string): Step {
@@ -42,7 +41,7 @@ function verified(secret: string): Step {
 }
 
 function gateFor(s: Scenario, extra = ''): Promise<BcCustomerGate> {
-  return mountGate(gateHtml(s, SLOTS, extra));
+  return mountGate(gateHtml(s, CONTENT, extra));
 }
 
 /** Every console message the page prints while a test runs (all levels), still passed through. */
@@ -56,7 +55,14 @@ function captureConsole(): { messages: string[]; restore(): void } {
       originals[i]!.apply(console, args);
     };
   });
-  return { messages, restore: () => levels.forEach((level, i) => void (console[level] = originals[i]!)) };
+  return {
+    messages,
+    restore: () => {
+      levels.forEach((level, i) => {
+        console[level] = originals[i]!;
+      });
+    },
+  };
 }
 
 /** Fails closed: the error slot is the one rendered, and no verified content is in the page. */
@@ -173,7 +179,7 @@ describe('faults: a backend that answers the wrong thing', () => {
 
   it('three gates on one misconfigured endpoint still print one message', async () => {
     const s = await scenario({ exchange: [{ body: 'nope', type: 'application/json' }] });
-    const container = await mount(gateHtml(s, SLOTS).repeat(3));
+    const container = await mount(gateHtml(s, CONTENT).repeat(3));
     const gates = [...container.querySelectorAll<BcCustomerGate>('bc-customer-gate')];
     expect(gates).to.have.length(3);
     for (const gate of gates) await stateOf(gate, 'error');
@@ -387,7 +393,9 @@ class Ledger {
       () => void Object.assign(window, { setTimeout: realSet, clearTimeout: realClear, fetch: realFetch }),
       () => void Object.assign(proto, { addEventListener: realAdd, removeEventListener: realRemove }),
       () => void Object.assign(window, { BroadcastChannel: RealChannel }),
-      () => void (RealChannel.prototype.close = realClose),
+      () => {
+        RealChannel.prototype.close = realClose;
+      },
     ];
     return this;
   }
@@ -407,28 +415,21 @@ class Ledger {
 
 describe('faults: gates removed while they work leave nothing behind', () => {
   let ledger: Ledger;
-  let errors: unknown[];
-  const onError = (event: ErrorEvent | PromiseRejectionEvent) =>
-    errors.push('reason' in event ? event.reason : event.error);
+  const errors = collectUncaught();
 
   beforeEach(() => {
-    errors = [];
-    window.addEventListener('error', onError);
-    window.addEventListener('unhandledrejection', onError);
     ledger = new Ledger().install();
     // The real browser environment: no injected timers or visibility.
     resetEnvironment();
   });
   afterEach(() => {
     ledger.restore();
-    window.removeEventListener('error', onError);
-    window.removeEventListener('unhandledrejection', onError);
     resetEnvironment();
   });
 
   it('removed while the exchange is in flight: the fetch is aborted, no timer or listener remains', async () => {
     const s = await scenario({ exchange: [{ ...verified('never'), delay: 400 }] });
-    const container = await mount(gateHtml(s, SLOTS).repeat(2));
+    const container = await mount(gateHtml(s, CONTENT).repeat(2));
     const gates = [...container.querySelectorAll<BcCustomerGate>('bc-customer-gate')];
     await seen(s, 'exchange', 1);
     // Measuring works: the request's deadline timer and its abort listener are in the ledger.

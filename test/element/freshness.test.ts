@@ -4,8 +4,9 @@
 // end-to-end suite covers the same with a real Back and real tabs.
 import { expect } from '@open-wc/testing';
 import {
-  FakeClock,
-  FakeVisibility,
+  type FakeClock,
+  installFakePage,
+  type FakeVisibility,
   eventsOf,
   mountGates,
   rendered,
@@ -16,7 +17,6 @@ import {
   sleep,
   stateOf,
   leaveTab,
-  useEnvironment,
   type Scenario,
 } from './helpers.js';
 
@@ -51,8 +51,13 @@ function mutations(gate: Element): { removed: Node[]; added: Node[]; stop(): voi
 
 /** Counts animation frames in which `gate` renders text containing `text`. */
 function framesShowing(gate: Element, text: string): { count: number; stop(): void } {
-  const result = { count: 0, stop: () => void (running = false) };
   let running = true;
+  const result = {
+    count: 0,
+    stop: () => {
+      running = false;
+    },
+  };
   const frame = () => {
     if (!running) return;
     for (const el of gate.querySelectorAll('.secret'))
@@ -69,9 +74,7 @@ describe('freshness (controlled clock and page lifecycle)', () => {
   const seconds = () => Math.floor(clock.time / 1000);
 
   beforeEach(() => {
-    clock = new FakeClock();
-    page = new FakeVisibility();
-    useEnvironment({ ...clock.environment(), ...page.environment() });
+    ({ clock, page } = installFakePage());
   });
   afterEach(() => resetEnvironment());
 
@@ -280,5 +283,110 @@ describe('freshness (controlled clock and page lifecycle)', () => {
     await Promise.all(all.map((gate) => stateOf(gate, 'verified')));
     expect(await requests(s, 'token')).to.have.length(2);
     expect(await requests(s, 'exchange')).to.have.length(2);
+  });
+});
+
+describe("re-checks wait for the server's Retry-After, whatever starts them (controlled clock)", () => {
+  let clock: FakeClock;
+  let page: FakeVisibility;
+  const seconds = () => Math.floor(clock.time / 1000);
+
+  beforeEach(() => {
+    ({ clock, page } = installFakePage());
+  });
+  afterEach(() => resetEnvironment());
+
+  /** A gate whose first exchange got 429 with Retry-After: 120, then would be verified. */
+  async function throttled() {
+    const s = await scenario({
+      token: [{ body: token(7) }],
+      exchange: [{ status: 429, headers: { 'Retry-After': '120' } }, answer('a@example.com', seconds() + 900)],
+    });
+    const [gate] = await gates(s, 1);
+    await stateOf(gate!, 'error');
+    expect(eventsOf(gate!)[0]!.detail.retryAt).to.equal(clock.time + 120_000);
+    return { s, gate: gate! };
+  }
+
+  it('a message, a tab return, pageshow and refresh() send nothing until then; then one check', async () => {
+    const { s, gate } = await throttled();
+    page.fire('shopper', 'abc123/8');
+    leaveTab(page, clock, 60_000);
+    page.fire('pagehide');
+    page.fire('pageshow');
+    gate.refresh();
+    await sleep(100);
+    expect(await requests(s, 'token')).to.have.length(1);
+    expect(await requests(s, 'exchange')).to.have.length(1);
+    expect(gate.state).to.equal('loading');
+    clock.advance(60_000);
+    await stateOf(gate, 'verified');
+    expect(await requests(s, 'token')).to.have.length(2);
+    expect(await requests(s, 'exchange')).to.have.length(2);
+  });
+
+  it('a burst of messages from other tabs costs at most one check every 5 s', async () => {
+    const s = await scenario({ token: [{ body: token(7) }] });
+    const [gate] = await gates(s, 1);
+    await stateOf(gate!, 'verified');
+    page.fire('shopper', 'abc123/100');
+    await seen(s, 'token', 2);
+    await stateOf(gate!, 'verified');
+    // Two seconds of messages, one every 100 ms, after that check.
+    for (let i = 1; i <= 20; i++) {
+      clock.advance(100);
+      page.fire('shopper', `abc123/${100 + i}`);
+      await sleep(5);
+    }
+    await sleep(100);
+    expect(await requests(s, 'token')).to.have.length(2);
+    // The one check they asked for goes out 5 s after the last.
+    clock.advance(3000);
+    await stateOf(gate!, 'verified');
+    expect(await requests(s, 'token')).to.have.length(3);
+  });
+});
+
+describe('messages on the real BroadcastChannel', () => {
+  afterEach(() => resetEnvironment());
+
+  it("after a 429 with Retry-After: 120, another script's messages cause no request", async () => {
+    resetEnvironment();
+    const s = await scenario({
+      token: [{ body: token(7) }],
+      exchange: [{ status: 429, headers: { 'Retry-After': '120' } }],
+    });
+    const [gate] = await gates(s, 1);
+    await stateOf(gate!, 'error');
+    const channel = new BroadcastChannel('bc-customer-gate');
+    try {
+      for (let i = 0; i < 20; i++) {
+        channel.postMessage(`abc123/${100 + i}`);
+        await sleep(20);
+      }
+      await sleep(200);
+    } finally {
+      channel.close();
+    }
+    expect(await requests(s, 'token')).to.have.length(1);
+    expect(await requests(s, 'exchange')).to.have.length(1);
+  });
+
+  it('a burst of messages, one every 25 ms, causes at most one check', async () => {
+    resetEnvironment();
+    const s = await scenario({ token: [{ body: token(7) }] });
+    const [gate] = await gates(s, 1);
+    await stateOf(gate!, 'verified');
+    const channel = new BroadcastChannel('bc-customer-gate');
+    try {
+      for (let i = 0; i < 30; i++) {
+        channel.postMessage(`abc123/${100 + i}`);
+        await sleep(25);
+      }
+    } finally {
+      channel.close();
+    }
+    expect((await requests(s, 'token')).length).to.be.at.most(2);
+    expect((await requests(s, 'exchange')).length).to.be.at.most(2);
   });
 });

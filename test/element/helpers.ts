@@ -61,7 +61,10 @@ export async function requests(s: Scenario, route?: 'token' | 'exchange'): Promi
 export async function seen(s: Scenario, route: 'token' | 'exchange', count: number): Promise<void> {
   let last = 0;
   await waitUntil(
-    async () => (last = (await requests(s, route)).length) >= count,
+    async () => {
+      last = (await requests(s, route)).length;
+      return last >= count;
+    },
     `expected ${count} ${route} requests`,
     {
       timeout: 4000,
@@ -215,8 +218,8 @@ const recorded = new WeakMap<EventTarget, CustomEvent[]>();
 
 /** The gate events `target` dispatched since `mount` put it in the page. */
 export function eventsOf(target: EventTarget): CustomEvent[] {
-  let list = recorded.get(target);
-  if (!list) recorded.set(target, (list = []));
+  const list = recorded.get(target) ?? [];
+  recorded.set(target, list);
   return list;
 }
 
@@ -258,7 +261,12 @@ export function captureErrors(): { messages: string[]; restore(): void } {
   const original = console.error;
   const messages: string[] = [];
   console.error = (...args: unknown[]) => void messages.push(args.map(String).join(' '));
-  return { messages, restore: () => void (console.error = original) };
+  return {
+    messages,
+    restore: () => {
+      console.error = original;
+    },
+  };
 }
 
 /** The name of the slot the gate renders now. */
@@ -271,4 +279,38 @@ export function shownSlot(gate: BcCustomerGate): string | null {
 /** Whether an element in the gate's light DOM is actually rendered. */
 export function rendered(el: Element | null): boolean {
   return !!el && el.checkVisibility() && el.getClientRects().length > 0;
+}
+
+/** The fallback slots most tests give a gate; each suite adds its own verified content. */
+export const SLOTS = `
+  <p slot="loading" id="loading">Checking your account…</p>
+  <p slot="anonymous" id="anonymous">Sign in to see your orders.</p>
+  <p slot="error" id="error">Could not load this. <button data-bc-retry>Try again</button></p>`;
+
+/** A fresh fake clock and page visibility, installed as every gate's environment along with `timing`. */
+export function installFakePage(timing: Partial<SessionTiming> = {}): { clock: FakeClock; page: FakeVisibility } {
+  const clock = new FakeClock();
+  const page = new FakeVisibility();
+  useEnvironment({ ...clock.environment(), ...page.environment(), ...timing });
+  return { clock, page };
+}
+
+/**
+ * Uncaught errors and unhandled rejections during each test of the calling suite: the returned
+ * array is emptied before each test.
+ */
+export function collectUncaught(): unknown[] {
+  const errors: unknown[] = [];
+  const onError = (event: ErrorEvent | PromiseRejectionEvent) =>
+    void errors.push('reason' in event ? event.reason : event.error);
+  beforeEach(() => {
+    errors.length = 0;
+    window.addEventListener('error', onError);
+    window.addEventListener('unhandledrejection', onError);
+  });
+  afterEach(() => {
+    window.removeEventListener('error', onError);
+    window.removeEventListener('unhandledrejection', onError);
+  });
+  return errors;
 }

@@ -52,6 +52,7 @@ describe('before the element is defined', () => {
     expect(visible(doc, 'loading')).to.equal(true);
     for (const id of ['anonymous', 'error', 'plain']) expect(visible(doc, id), id).to.equal(false);
     expect(doc.getElementById('secret')).to.equal(null);
+    // biome-ignore lint/performance/useDomNodeTextContent: what is rendered, not every text node
     expect(doc.body.innerText).to.not.include('template content');
   });
 
@@ -79,6 +80,7 @@ describe('before the element is defined', () => {
     const doc = (await frame(GATE)).contentDocument!;
     for (const id of ['loading', 'anonymous', 'error', 'plain']) expect(visible(doc, id), id).to.equal(true);
     expect(doc.getElementById('secret')).to.equal(null);
+    // biome-ignore lint/performance/useDomNodeTextContent: what is rendered, not every text node
     expect(doc.body.innerText).to.not.include('template content');
   });
 });

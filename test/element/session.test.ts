@@ -5,7 +5,9 @@ import { html } from 'lit';
 import {
   type BcCustomerGate,
   CountedTimers,
-  FakeClock,
+  collectUncaught,
+  installFakePage,
+  type FakeClock,
   FakeVisibility,
   attrs,
   eventsOf,
@@ -36,6 +38,7 @@ describe('the wire', () => {
   beforeEach(() => resetEnvironment());
 
   it('token request: GET with app_client_id, Accept text/plain, and the storefront session cookie', async () => {
+    // biome-ignore lint/suspicious/noDocumentCookie: the storefront session cookie, as Stencil sets it
     document.cookie = 'SHOP_SESSION_TOKEN=probe; path=/';
     try {
       const s = await scenario();
@@ -47,6 +50,7 @@ describe('the wire', () => {
       expect(token!.headers.accept).to.equal('text/plain');
       expect(token!.headers.cookie).to.include('SHOP_SESSION_TOKEN=probe');
     } finally {
+      // biome-ignore lint/suspicious/noDocumentCookie: removes the cookie set above
       document.cookie = 'SHOP_SESSION_TOKEN=; path=/; max-age=0';
     }
   });
@@ -189,20 +193,8 @@ describe('one session per page', () => {
 });
 
 describe('gates that go away', () => {
-  let errors: unknown[];
-  const onError = (event: ErrorEvent | PromiseRejectionEvent) =>
-    errors.push('reason' in event ? event.reason : event.error);
-
-  beforeEach(() => {
-    errors = [];
-    window.addEventListener('error', onError);
-    window.addEventListener('unhandledrejection', onError);
-  });
-  afterEach(() => {
-    window.removeEventListener('error', onError);
-    window.removeEventListener('unhandledrejection', onError);
-    resetEnvironment();
-  });
+  const errors = collectUncaught();
+  afterEach(() => resetEnvironment());
 
   it('removed mid-flight: the request is abandoned and no timer, listener or error remains', async () => {
     const timers = new CountedTimers();
@@ -280,9 +272,7 @@ describe('expiry and re-verification (controlled clock)', () => {
   const seconds = () => Math.floor(clock.time / 1000);
 
   beforeEach(() => {
-    clock = new FakeClock();
-    visibility = new FakeVisibility();
-    useEnvironment({ ...clock.environment(), ...visibility.environment(), refreshBefore: 60_000 });
+    ({ clock, page: visibility } = installFakePage({ refreshBefore: 60_000 }));
   });
   afterEach(() => resetEnvironment());
 

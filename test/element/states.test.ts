@@ -3,6 +3,7 @@ import { expect, fixture } from '@open-wc/testing';
 import { html } from 'lit';
 import {
   type BcCustomerGate,
+  SLOTS,
   captureErrors,
   eventsOf,
   mountGate,
@@ -21,16 +22,13 @@ import {
   type Step,
 } from './helpers.js';
 
-const SLOTS = `
-  <p slot="loading" id="loading">Checking your account…</p>
-  <p slot="anonymous" id="anonymous">Sign in to see your orders.</p>
+const CONTENT = `${SLOTS}
   <p slot="denied" id="denied">Your plan does not include this.</p>
-  <p slot="error" id="error">Could not load this. <button data-bc-retry>Try again</button></p>
   <p id="plain">Shown only when verified.</p>
   <template><p id="stamped">Welcome back, <span data-bc-field="customer.email"></span></p></template>`;
 
 function gateFor(s: Scenario, extra = ''): Promise<BcCustomerGate> {
-  return mountGate(gateHtml(s, SLOTS, extra));
+  return mountGate(gateHtml(s, CONTENT, extra));
 }
 
 const VISIBLE_IN: Record<string, string[]> = {
@@ -196,7 +194,7 @@ describe('states and slots', () => {
     const fetches = recordFetches();
     // Served by the second origin, which never reuses a connection (see backend.mjs).
     const gate = await mountGate(
-      `<bc-customer-gate client-id="c" endpoint="${s.endpoint}" token-url="${s.crossOriginTokenUrl}">${SLOTS}</bc-customer-gate>`,
+      `<bc-customer-gate client-id="c" endpoint="${s.endpoint}" token-url="${s.crossOriginTokenUrl}">${CONTENT}</bc-customer-gate>`,
     );
     const events = eventsOf(gate);
     await stateOf(gate, 'error');
