@@ -48,6 +48,7 @@ async function signedInAccount(customerId: number, page?: Page): Promise<Page> {
   return page;
 }
 
+// biome-ignore lint/performance/useDomNodeTextContent: what the shopper sees, so rendered text, not the DOM's.
 const gateText = (page: Page) => page.$eval(GATE, (gate) => (gate as HTMLElement).innerText);
 
 describe('page lifecycle', () => {
