@@ -61,7 +61,7 @@ async function main() {
   }
   if (wanted('store')) {
     log('Store API: calls per page view and exchange latency...');
-    results.store = await benchStore({ secret, rounds: quick ? 1 : 3, views: quick ? 200 : 1000, log });
+    results.store = await benchStore({ secret, rounds: quick ? 2 : 4, views: quick ? 200 : 1000, log });
   }
   if (wanted('page')) {
     log('Bundle size...');

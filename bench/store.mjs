@@ -107,7 +107,7 @@ const round1 = (ms) => Math.round(ms * 10) / 10;
 /**
  * @param {{ secret: string, latencyMs?: number, views?: number, rounds?: number, log: (line: string) => void }} options
  */
-export async function benchStore({ secret, latencyMs = 80, views = 1000, rounds = 3, inFlight = 10, log }) {
+export async function benchStore({ secret, latencyMs = 80, views = 1000, rounds = 4, inFlight = 10, log }) {
   const api = createMockStoreApi({ seed: false, latencyMs, quota: { requests: 1_000_000, windowMs: 30_000 } });
   seedStore(api);
   const apiUrl = await api.listen();
@@ -174,8 +174,11 @@ export async function benchStore({ secret, latencyMs = 80, views = 1000, rounds 
       log(`  latency round ${round + 1} of ${rounds}...`);
       cache = createMemoryCache();
       latency.cold.push(...(await run(cached.url, tokens, inFlight)));
-      latency.warm.push(...(await run(cached.url, pageViews, inFlight)));
-      latency.fixture.push(...(await run(fixed.url, pageViews, inFlight)));
+      // Warm and fixture take turns going first, so neither always runs right after the cold phase.
+      const order = round % 2 === 0 ? ['warm', 'fixture'] : ['fixture', 'warm'];
+      for (const name of order) {
+        latency[name].push(...(await run(name === 'warm' ? cached.url : fixed.url, pageViews, inFlight)));
+      }
     }
     const summary = Object.fromEntries(
       Object.entries(latency).map(([name, values]) => [
