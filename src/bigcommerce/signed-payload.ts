@@ -2,6 +2,7 @@
  * The load, uninstall and remove-user callbacks' `signed_payload_jwt`: an HS256 JWT that BigCommerce
  * signs with the app's client secret. https://developer.bigcommerce.com/docs/integrations/apps/guide/callbacks
  */
+import { readAppCredentials } from '../credentials.js';
 import { decodeJwt, errors, jwtVerify, type JWTPayload } from 'jose';
 import { SignedPayloadError } from './errors.js';
 import { readUser, type StoreUser } from './oauth.js';
@@ -106,16 +107,7 @@ function readOptions(options: SignedPayloadOptions) {
     throw new TypeError('bc-customer-gate: pass { clientId, clientSecret } to verifySignedPayload.');
   }
   const { clientId, clientSecret } = options;
-  if (typeof clientId !== 'string' || clientId === '') {
-    throw new TypeError('bc-customer-gate: "clientId" must be your app\'s client ID (a non-empty string).');
-  }
-  const secrets =
-    typeof clientSecret === 'string' ? [clientSecret] : Array.isArray(clientSecret) ? [...clientSecret] : [];
-  if (secrets.length === 0 || secrets.some((s) => typeof s !== 'string' || s === '')) {
-    throw new TypeError(
-      'bc-customer-gate: "clientSecret" must be your app\'s client secret (a non-empty string), or a list of them.',
-    );
-  }
+  const { secrets } = readAppCredentials(clientId, clientSecret);
   const number = (value: number | undefined, fallback: number, name: string) => {
     if (value === undefined) return fallback;
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)

@@ -1,4 +1,5 @@
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
+import { readAppCredentials } from '../credentials.js';
 import {
   ALGORITHMS,
   ISSUER,
@@ -186,17 +187,7 @@ function readOptions(options: VerifierOptions): Config {
     throw new TypeError('bc-customer-gate: pass { clientId, clientSecret, stores } to the verifier.');
   }
   const { clientId, clientSecret, stores } = options;
-  if (typeof clientId !== 'string' || clientId === '') {
-    throw new TypeError('bc-customer-gate: "clientId" must be your app\'s client ID (a non-empty string).');
-  }
-  const secrets =
-    typeof clientSecret === 'string' ? [clientSecret] : Array.isArray(clientSecret) ? [...clientSecret] : [];
-  if (secrets.length === 0 || secrets.some((s) => typeof s !== 'string' || s === '')) {
-    throw new TypeError(
-      'bc-customer-gate: "clientSecret" must be your app\'s client secret (a non-empty string), ' +
-        'or a list of them while rotating. Read it from an environment variable.',
-    );
-  }
+  const { secrets } = readAppCredentials(clientId, clientSecret);
   const algorithms: Algorithm[] =
     options.algorithms === undefined
       ? [...ALGORITHMS]
