@@ -6,7 +6,7 @@
  */
 import { devHooks } from './dev-hooks.js';
 import { PAGE_URL as PAGE } from './dom.js';
-import { POLICY_NAME } from './fragment.js';
+import { POLICY_NAME } from './policy.js';
 
 const said = new Set<string>();
 

@@ -20,7 +20,7 @@ import {
   urlMatchesSourceList,
 } from '../../src/cli/doctor/csp.js';
 import { connectCheck, scriptCheck, trustedTypesCheck, TRUSTED_TYPES_NAMES } from '../../src/cli/doctor/policy.js';
-import { POLICY_NAME } from '../../src/element/fragment.js';
+import { POLICY_NAME } from '../../src/element/policy.js';
 
 const self = new URL('https://example.com/page');
 const matches = (url: string, expression: string, origin: URL = self) =>
