@@ -93,6 +93,7 @@ export async function startHarness({ backForwardCache = false } = {}): Promise<H
     browser,
     async newPage() {
       const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+      await context.addInitScript(VISIBILITY_CONTROL);
       contexts.add(context);
       const page = await context.newPage();
       page.setDefaultTimeout(10_000);
@@ -238,11 +239,26 @@ export async function screenshot(page: Page, name: string, docs?: { file: string
  * does. Sent as source text: the test's TypeScript loader would wrap a function's inner arrows in
  * helpers that do not exist in the page.
  */
+/**
+ * Headless Chromium keeps every page visible. The element reads visibility through the getter on
+ * Document.prototype it captured when it loaded (a named element cannot shadow it), so the test
+ * replaces that getter before any page script runs: it answers the real state until a test sets one.
+ */
+const VISIBILITY_CONTROL = `(() => {
+  const real = Object.getOwnPropertyDescriptor(Document.prototype, 'visibilityState').get;
+  Object.defineProperty(Document.prototype, 'visibilityState', {
+    configurable: true,
+    get() { return window.__bcTestVisibility ?? real.call(this); },
+  });
+  Object.defineProperty(Document.prototype, 'hidden', {
+    configurable: true,
+    get() { return this.visibilityState === 'hidden'; },
+  });
+})()`;
+
 export async function setVisibility(page: Page, state: 'hidden' | 'visible'): Promise<void> {
   await page.evaluate(`(() => {
-    const value = ${JSON.stringify(state)};
-    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => value });
-    Object.defineProperty(document, 'hidden', { configurable: true, get: () => value === 'hidden' });
+    window.__bcTestVisibility = ${JSON.stringify(state)};
     document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
   })()`);
 }
