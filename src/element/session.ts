@@ -130,12 +130,8 @@ export function joinSession(options: SessionOptions, listener: Listener): Subscr
   return join(listener);
 }
 
-interface Reply {
-  status: number;
-  type: string;
-  text: string;
-  retryAfter: string | null;
-}
+/** An answer and its body, read in full. A pair rather than an object: its names survive minification. */
+type Reply = [response: Response, text: string];
 
 type Stage = 'token' | 'exchange';
 
@@ -301,18 +297,18 @@ async function exchange(options: SessionOptions, signal: AbortSignal, saw: (dige
     // https://fetch.spec.whatwg.org/#cors-safelisted-request-header: a text/plain POST with no
     // custom headers is a simple request, so there is no preflight. The token is the credential,
     // so no cookies travel. A redirect is not followed: the token goes to the endpoint and nowhere else.
-    const reply = await request(options, signal, 'exchange', options.endpoint, {
+    const [response, text] = await request(options, signal, 'exchange', options.endpoint, {
       method: 'POST',
       body: token,
       credentials: 'omit',
       redirect: 'manual',
       headers: { 'Content-Type': EXCHANGE_CONTENT_TYPE },
     });
-    const { status } = reply;
-    if (status === 200) return { state: 'verified', detail: parseSuccess(reply) };
+    const { status } = response;
+    if (status === 200) return { state: 'verified', detail: parseSuccess(response, text) };
     // Status 0: the opaque answer to a redirect that was not followed.
     if (status !== 401 && status !== 403) throw new GateError('exchange', status ? 'status' : 'redirect', status);
-    const body = parseJson(reply.text) as { error?: unknown; code?: unknown } | undefined;
+    const body = parseJson(text) as { error?: unknown; code?: unknown } | undefined;
     const code = typeof body?.code === 'string' ? (body.code as TokenErrorCode) : undefined;
     // An expired token (a tab left open, a slow clock) earns exactly one fresh token.
     if (code === 'expired' && !renewed) continue;
@@ -327,16 +323,16 @@ async function exchange(options: SessionOptions, signal: AbortSignal, saw: (dige
 async function fetchToken(options: SessionOptions, signal: AbortSignal): Promise<string | null> {
   const url = new URL(options.tokenUrl);
   url.searchParams.set(CLIENT_ID_PARAM, options.clientId);
-  const reply = await request(options, signal, 'token', url.href, {
+  const [{ status }, body] = await request(options, signal, 'token', url.href, {
     credentials: 'same-origin',
     cache: 'no-store',
     headers: { Accept: 'text/plain' },
   });
   // BigCommerce answers 404 when no customer is signed in.
-  if (reply.status === 404) return null;
-  if (reply.status !== 200) throw new GateError('token', 'status', reply.status);
+  if (status === 404) return null;
+  if (status !== 200) throw new GateError('token', 'status', status);
   // The raw token, or a JSON body with a `token` field (some apps wrap it).
-  const text = reply.text.trim();
+  const text = body.trim();
   const token = text.startsWith('{') ? (parseJson(text) as { token?: unknown } | undefined)?.token : text;
   if (typeof token !== 'string' || !token || token.length > MAX_TOKEN_LENGTH || /\s/.test(token)) {
     throw new GateError('token', 'malformed', 200);
@@ -368,13 +364,8 @@ async function request(
     signal.addEventListener('abort', abort);
     try {
       const response = await options.fetch(url, { ...init, signal: controller.signal });
-      reply = {
-        status: response.status,
-        type: response.headers.get('Content-Type') ?? '',
-        retryAfter: response.headers.get('Retry-After'),
-        text: await response.text(),
-      };
-      if (reply.status !== 429 && reply.status < 500) return reply;
+      reply = [response, await response.text()];
+      if (response.status !== 429 && response.status < 500) return reply;
     } catch (error) {
       if (signal.aborted) throw error;
       failure = new GateError(stage, timedOut ? 'timeout' : 'network', undefined, error);
@@ -383,13 +374,13 @@ async function request(
       signal.removeEventListener('abort', abort);
     }
     const now = options.now();
-    const wait = retryAfter(reply?.retryAfter, now);
+    const wait = retryAfter(reply?.[0].headers.get('Retry-After'), now);
     const delay = Math.max(
       Math.min(options.maxRetryDelay, options.retryDelay * 2 ** attempt) * (0.5 + options.random() / 2),
       wait,
     );
     if (attempt >= options.retries || delay > options.maxRetryDelay) {
-      const error = failure ?? new GateError(stage, 'status', reply?.status);
+      const error = failure ?? new GateError(stage, 'status', reply?.[0].status);
       // The session holds every later check until then, whatever starts it.
       if (wait) error.retryAt = now + wait;
       throw error;
@@ -426,9 +417,9 @@ function shopperOf(token: string): string {
   }
 }
 
-function parseSuccess(reply: Reply): VerifiedResponse {
-  if (reply.type.toLowerCase().startsWith(HTML_TYPE)) return { html: reply.text };
-  const body = parseJson(reply.text) as ExchangeSuccess | undefined;
+function parseSuccess(response: Response, text: string): VerifiedResponse {
+  if (response.headers.get('Content-Type')?.toLowerCase().startsWith(HTML_TYPE)) return { html: text };
+  const body = parseJson(text) as ExchangeSuccess | undefined;
   if (typeof body?.customer !== 'object' || !body.customer) throw new GateError('exchange', 'malformed', 200);
   return body;
 }
