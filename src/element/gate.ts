@@ -163,11 +163,11 @@ export class BcCustomerGate extends ReactiveElement {
     this.#leave();
     this.#key = key;
     if (!clientId || !endpoint) {
-      this.#apply({ state: 'error', detail: new GateError('config', 'config') });
+      this.#apply(['error', new GateError('config', 'config')]);
     } else if (this.loggedIn === 'false') {
-      this.#apply({ state: 'anonymous', detail: null });
+      this.#apply(['anonymous', null]);
     } else if (lazy) {
-      this.#apply({ state: 'idle', detail: null });
+      this.#apply(['idle', null]);
       this.#observer = new IntersectionObserver(
         (entries) => {
           if (entries.some((entry) => entry.isIntersecting)) {
@@ -202,13 +202,13 @@ export class BcCustomerGate extends ReactiveElement {
   }
 
   #apply(outcome: Outcome): void {
-    const { state } = outcome;
+    const [state] = outcome;
     const active = activeElement();
     const inside = !!active && this.contains(active);
     const had = this.#nodes.length > 0;
     let changed = state !== 'verified' && state !== this.#state;
-    if (state === 'verified') {
-      const answer = sameAs(outcome.detail);
+    if (outcome[0] === 'verified') {
+      const answer = sameAs(outcome[1]);
       // Same answer, same nodes: no rebuild, no flicker, nothing announced again.
       if (answer === this.#shown) {
         // Back from `loading` with the same fragment: the same nodes return.
@@ -217,11 +217,11 @@ export class BcCustomerGate extends ReactiveElement {
         changed = true;
         this.#clear();
         try {
-          this.#show(outcome.detail);
+          this.#show(outcome[1]);
           this.#shown = answer;
         } catch (error) {
           this.#clear();
-          outcome = { state: 'error', detail: new GateError('render', 'malformed', 200, error) };
+          outcome = ['error', new GateError('render', 'malformed', 200, error)];
         }
       }
     } else if (state !== 'loading') {
@@ -234,17 +234,18 @@ export class BcCustomerGate extends ReactiveElement {
     // Console hints, in the development build only (./hints.ts).
     devHooks.report?.(this, outcome);
     const previous = this.#state;
-    this.#state = outcome.state;
+    this.#state = outcome[0];
     this.#reflect();
     if (inside) this.#refocus(active);
     if (changed) this.#announce(had);
     // Settled states only, each as `bc-<state>` (GATE_EVENTS in the protocol module).
-    if (outcome.state !== previous && outcome.state !== 'loading' && outcome.state !== 'idle') {
+    const [now, detail] = outcome;
+    if (now !== previous && now !== 'loading' && now !== 'idle') {
       this.dispatchEvent(
-        new CustomEvent(`bc-${outcome.state}`, {
+        new CustomEvent(`bc-${now}`, {
           bubbles: true,
           composed: true,
-          detail: outcome.detail,
+          detail,
         }),
       );
     }

@@ -18,8 +18,8 @@ function sayOnce(key: string, message: string): void {
 }
 
 devHooks.report = (gate, outcome) => {
-  if (outcome.state !== 'error') return;
-  const { stage, reason, cause } = outcome.detail;
+  if (outcome[0] !== 'error') return;
+  const { stage, reason, cause } = outcome[1];
   if (stage === 'config') {
     sayOnce('config', "client-id and endpoint (the app's exchange URL) are required.");
   } else if (stage === 'render') {

@@ -105,11 +105,12 @@ export class GateError extends Error {
   }
 }
 
+/** A state and its event's detail; a pair rather than an object, whose property names would survive minification. */
 export type Outcome =
-  | { state: 'idle' | 'loading' | 'anonymous'; detail: null }
-  | { state: 'verified'; detail: VerifiedResponse }
-  | { state: 'denied'; detail: Denial }
-  | { state: 'error'; detail: GateError };
+  | readonly [state: 'idle' | 'loading' | 'anonymous', detail: null]
+  | readonly [state: 'verified', detail: VerifiedResponse]
+  | readonly [state: 'denied', detail: Denial]
+  | readonly [state: 'error', detail: GateError];
 
 export type Listener = (outcome: Outcome) => void;
 
@@ -135,9 +136,9 @@ type Reply = [response: Response, text: string];
 
 type Stage = 'token' | 'exchange';
 
-const IDLE: Outcome = { state: 'idle', detail: null };
-const LOADING: Outcome = { state: 'loading', detail: null };
-const ANONYMOUS: Outcome = { state: 'anonymous', detail: null };
+const IDLE: Outcome = ['idle', null];
+const LOADING: Outcome = ['loading', null];
+const ANONYMOUS: Outcome = ['anonymous', null];
 
 /** Checks started by other tabs' messages begin at most this often, in milliseconds. */
 const MESSAGE_INTERVAL = 5000;
@@ -233,12 +234,12 @@ function createSession(key: string, options: SessionOptions): (listener: Listene
         seen = digest;
       });
     } catch (error) {
-      next = { state: 'error', detail: error as GateError };
-      notBefore = Math.max(notBefore, next.detail.retryAt ?? 0);
+      next = ['error', error as GateError];
+      notBefore = Math.max(notBefore, next[1].retryAt ?? 0);
     }
     if (current !== generation) return;
     checkedAt = options.now();
-    if (next.state === 'verified') schedule(next.detail);
+    if (next[0] === 'verified') schedule(next[1]);
     emit(next);
     // Only news is told: two tabs that keep seeing different shoppers (say, different token routes)
     // ask each other once, not forever.
@@ -305,7 +306,7 @@ async function exchange(options: SessionOptions, signal: AbortSignal, saw: (dige
       headers: { 'Content-Type': EXCHANGE_CONTENT_TYPE },
     });
     const { status } = response;
-    if (status === 200) return { state: 'verified', detail: parseSuccess(response, text) };
+    if (status === 200) return ['verified', parseSuccess(response, text)];
     // Status 0: the opaque answer to a redirect that was not followed.
     if (status !== 401 && status !== 403) throw new GateError('exchange', status ? 'status' : 'redirect', status);
     const body = parseJson(text) as { error?: unknown; code?: unknown } | undefined;
@@ -315,7 +316,7 @@ async function exchange(options: SessionOptions, signal: AbortSignal, saw: (dige
     const detail: Denial = { status };
     if (typeof body?.error === 'string') detail.error = body.error;
     if (code) detail.code = code;
-    return { state: 'denied', detail };
+    return ['denied', detail];
   }
 }
 
