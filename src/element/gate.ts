@@ -7,8 +7,10 @@ import { parseFragment } from './fragment.js';
 import { stampAll } from './template-attribute.js';
 import { styles } from './gate.styles.js';
 import {
+  ANONYMOUS,
   DEFAULT_TIMING,
   GateError,
+  IDLE,
   joinSession,
   type Outcome,
   type SessionEnvironment,
@@ -165,9 +167,9 @@ export class BcCustomerGate extends ReactiveElement {
     if (!clientId || !endpoint) {
       this.#apply(['error', new GateError('config', 'config')]);
     } else if (this.loggedIn === 'false') {
-      this.#apply(['anonymous', null]);
+      this.#apply(ANONYMOUS);
     } else if (lazy) {
-      this.#apply(['idle', null]);
+      this.#apply(IDLE);
       this.#observer = new IntersectionObserver(
         (entries) => {
           if (entries.some((entry) => entry.isIntersecting)) {

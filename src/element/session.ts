@@ -136,9 +136,9 @@ type Reply = [response: Response, text: string];
 
 type Stage = 'token' | 'exchange';
 
-const IDLE: Outcome = ['idle', null];
+export const IDLE: Outcome = ['idle', null];
 const LOADING: Outcome = ['loading', null];
-const ANONYMOUS: Outcome = ['anonymous', null];
+export const ANONYMOUS: Outcome = ['anonymous', null];
 
 /** Checks started by other tabs' messages begin at most this often, in milliseconds. */
 const MESSAGE_INTERVAL = 5000;
