@@ -147,8 +147,7 @@ const MESSAGE_INTERVAL = 5000;
 function createSession(key: string, options: SessionOptions): (listener: Listener) => Subscription {
   const listeners = new Set<Listener>();
   let outcome: Outcome | undefined;
-  /** Bumped by every check and by stop(), so a superseded check never reports. */
-  let generation = 0;
+  /** The check in flight's; stop() aborts it, so a superseded check never reports. */
   let controller: AbortController | undefined;
   let timer: unknown;
   /** When the last answer arrived, and since when the page is hidden (undefined while visible). */
@@ -173,7 +172,6 @@ function createSession(key: string, options: SessionOptions): (listener: Listene
   const stale = () => hiddenAt !== undefined && options.now() - Math.max(hiddenAt, checkedAt) > options.staleAfter;
 
   const stop = () => {
-    generation++;
     controller?.abort();
     options.clearTimeout(timer);
     due = 0;
@@ -224,7 +222,6 @@ function createSession(key: string, options: SessionOptions): (listener: Listene
     stop();
     controller = new AbortController();
     const { signal } = controller;
-    const current = generation;
     let next: Outcome;
     let seen: string | undefined;
     try {
@@ -237,7 +234,7 @@ function createSession(key: string, options: SessionOptions): (listener: Listene
       next = ['error', error as GateError];
       notBefore = Math.max(notBefore, next[1].retryAt ?? 0);
     }
-    if (current !== generation) return;
+    if (signal.aborted) return;
     checkedAt = options.now();
     if (next[0] === 'verified') schedule(next[1]);
     emit(next);
