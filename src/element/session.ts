@@ -354,11 +354,7 @@ async function request(
     let failure: GateError | undefined;
     const controller = new AbortController();
     const abort = () => controller.abort();
-    let timedOut = false;
-    const deadline = options.setTimeout(() => {
-      timedOut = true;
-      abort();
-    }, options.timeout);
+    const deadline = options.setTimeout(abort, options.timeout);
     signal.addEventListener('abort', abort);
     try {
       const response = await options.fetch(url, { ...init, signal: controller.signal });
@@ -366,7 +362,8 @@ async function request(
       if (response.status !== 429 && response.status < 500) return reply;
     } catch (error) {
       if (signal.aborted) throw error;
-      failure = new GateError(stage, timedOut ? 'timeout' : 'network', undefined, error);
+      // Not superseded, so an aborted attempt is one that ran out of time.
+      failure = new GateError(stage, controller.signal.aborted ? 'timeout' : 'network', undefined, error);
     } finally {
       options.clearTimeout(deadline);
       signal.removeEventListener('abort', abort);
