@@ -203,27 +203,28 @@ export class BcCustomerGate extends ReactiveElement {
     this.#subscription = this.#observer = undefined;
   }
 
-  #apply(outcome: Outcome): void {
-    const [state] = outcome;
+  #apply([state, detail]: Outcome): void {
     const active = activeElement();
     const inside = !!active && this.contains(active);
     const had = this.#nodes.length > 0;
-    let changed = state !== 'verified' && state !== this.#state;
-    if (outcome[0] === 'verified') {
-      const answer = sameAs(outcome[1]);
+    const previous = this.#state;
+    let changed = state !== previous;
+    if (state === 'verified') {
+      const answer = sameAs(detail as VerifiedResponse);
       // Same answer, same nodes: no rebuild, no flicker, nothing announced again.
-      if (answer === this.#shown) {
+      changed = answer !== this.#shown;
+      if (!changed) {
         // Back from `loading` with the same fragment: the same nodes return.
         if (this.#fragment && !this.#nodes[0]?.isConnected) this.shadowRoot!.append(...this.#nodes);
       } else {
-        changed = true;
         this.#clear();
         try {
-          this.#show(outcome[1]);
+          this.#show(detail as VerifiedResponse);
           this.#shown = answer;
         } catch (error) {
           this.#clear();
-          outcome = ['error', new GateError('render', 'malformed', 200, error)];
+          state = 'error';
+          detail = new GateError('render', 'malformed', 200, error);
         }
       }
     } else if (state !== 'loading') {
@@ -234,22 +235,14 @@ export class BcCustomerGate extends ReactiveElement {
       for (const node of this.#nodes) (node as ChildNode).remove();
     }
     // Console hints, in the development build only (./hints.ts).
-    devHooks.report?.(this, outcome);
-    const previous = this.#state;
-    this.#state = outcome[0];
+    devHooks.report?.(this, state, detail);
+    this.#state = state;
     this.#reflect();
     if (inside) this.#refocus(active);
     if (changed) this.#announce(had);
     // Settled states only, each as `bc-<state>` (GATE_EVENTS in the protocol module).
-    const [now, detail] = outcome;
-    if (now !== previous && now !== 'loading' && now !== 'idle') {
-      this.dispatchEvent(
-        new CustomEvent(`bc-${now}`, {
-          bubbles: true,
-          composed: true,
-          detail,
-        }),
-      );
+    if (state !== previous && state !== 'loading' && state !== 'idle') {
+      this.dispatchEvent(new CustomEvent(`bc-${state}`, { bubbles: true, composed: true, detail }));
     }
   }
 
