@@ -2,7 +2,7 @@ import { ReactiveElement } from '@lit/reactive-element';
 import { DEFAULT_TOKEN_URL, type GateState } from '../protocol.js';
 import { browser } from './browser.js';
 import { devHooks } from './dev-hooks.js';
-import { activeElement, createElement, PAGE_URL } from './dom.js';
+import { activeElement, createElement, PAGE_URL as PAGE } from './dom.js';
 import { parseFragment } from './fragment.js';
 import { stampAll } from './template-attribute.js';
 import { styles } from './gate.styles.js';
@@ -19,13 +19,6 @@ import {
   type Subscription,
   type VerifiedResponse,
 } from './session.js';
-
-/**
- * The page's URL as the element first saw it. Token and endpoint URLs resolve against it, so a
- * `<base>` added later (by a fragment, say) cannot send the token elsewhere. document.baseURI, not
- * location, so that about:srcdoc and about:blank frames resolve like their parent.
- */
-const PAGE = PAGE_URL;
 
 /**
  * What a screen reader was told in this task: gates that settle together (ten in a list, sharing
