@@ -180,7 +180,7 @@ export class BcCustomerGate extends ReactiveElement {
           ...browser,
           ...DEFAULT_TIMING,
           ...environment,
-          ...(this.timeout && this.timeout > 0 ? { timeout: this.timeout } : {}),
+          ...(this.timeout! > 0 && { timeout: this.timeout }),
           tokenUrl: new URL(this.tokenUrl || DEFAULT_TOKEN_URL, PAGE).href,
           clientId,
           endpoint: new URL(endpoint, PAGE).href,
