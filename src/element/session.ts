@@ -310,9 +310,11 @@ async function exchange(options: SessionOptions, signal: AbortSignal, saw: (dige
     const code = typeof body?.code === 'string' ? (body.code as TokenErrorCode) : undefined;
     // An expired token (a tab left open, a slow clock) earns exactly one fresh token.
     if (code === 'expired' && !renewed) continue;
-    const detail: Denial = { status };
-    if (typeof body?.error === 'string') detail.error = body.error;
-    if (code) detail.code = code;
+    const detail: Denial = {
+      status,
+      ...(typeof body?.error === 'string' && { error: body.error }),
+      ...(code && { code }),
+    };
     return ['denied', detail];
   }
 }
