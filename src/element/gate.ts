@@ -124,7 +124,8 @@ export class BcCustomerGate extends ReactiveElement {
   /** Verify again now. Every gate sharing the session shows `loading` until it settles. */
   refresh(): void {
     this.#seen = true;
-    if (this.#subscription) this.#subscription.refresh();
+    if (this.#subscription)
+      this.#subscription[0](); // refresh
     else this.#sync(true);
   }
 
@@ -191,7 +192,7 @@ export class BcCustomerGate extends ReactiveElement {
   }
 
   #leave(): void {
-    this.#subscription?.leave();
+    this.#subscription?.[1](); // leave
     this.#observer?.disconnect();
     this.#subscription = this.#observer = undefined;
   }

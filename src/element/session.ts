@@ -114,12 +114,12 @@ export type Outcome =
 
 export type Listener = (outcome: Outcome) => void;
 
-export interface Subscription {
-  /** Verify again now; every gate on the session shows `loading` until it settles. */
-  refresh(): void;
-  /** Stop listening. The last subscriber to leave stops the session's requests and timers. */
-  leave(): void;
-}
+/**
+ * `refresh` verifies again now (every gate on the session shows `loading` until it settles); `leave`
+ * stops listening (the last subscriber to leave stops the session's requests and timers). A pair
+ * rather than an object, whose property names would survive minification.
+ */
+export type Subscription = readonly [refresh: () => void, leave: () => void];
 
 const sessions = new Map<string, (listener: Listener) => Subscription>();
 
@@ -269,11 +269,11 @@ function createSession(key: string, options: SessionOptions): (listener: Listene
     // A confirmation from before the page was hidden for long is not reused: ask again.
     if (outcome === LOADING || (outcome && outcome !== IDLE && !stale())) listener(outcome);
     else void verify(true);
-    return {
-      refresh: () => {
+    return [
+      () => {
         if (listeners.has(listener)) void verify(true);
       },
-      leave: () => {
+      () => {
         listeners.delete(listener);
         // A gate moved within the page leaves and joins again in the same task: keep the session
         // until the microtask queue drains so the move costs no requests.
@@ -281,7 +281,7 @@ function createSession(key: string, options: SessionOptions): (listener: Listene
           if (!listeners.size) close();
         });
       },
-    };
+    ];
   };
   return join;
 }
