@@ -4,8 +4,6 @@
  */
 import { importNode } from './dom.js';
 
-const BOUND = '[data-bc-field],[data-bc-list]';
-
 /**
  * Stamps each `<template>` child of `host` right after it, filled from `data`, and returns the
  * inserted nodes so they can be removed again.
@@ -27,10 +25,8 @@ export function stamp(host: Element, data: unknown): Node[] {
  * `data-bc-list="a.b"` repeats its children once per array element, with paths inside resolved
  * against that element.
  */
-export function fill(root: Element | DocumentFragment, scope: unknown): void {
-  const bound = [...root.querySelectorAll(BOUND)];
-  if (root instanceof Element && root.matches(BOUND)) bound.unshift(root);
-  for (const el of bound) {
+export function fill(root: DocumentFragment, scope: unknown): void {
+  for (const el of root.querySelectorAll('[data-bc-field],[data-bc-list]')) {
     // A list expanded earlier removed its own pattern children; they are filled per item instead.
     if (!root.contains(el)) continue;
     const list = el.getAttribute('data-bc-list');
@@ -43,11 +39,11 @@ export function fill(root: Element | DocumentFragment, scope: unknown): void {
     const items = lookup(scope, list);
     if (!Array.isArray(items)) continue;
     for (const item of items) {
-      for (const child of pattern) {
-        const copy = child.cloneNode(true) as Element;
-        fill(copy, item);
-        el.append(copy);
-      }
+      // One copy of the pattern per item, filled before it joins the list.
+      const copy = new DocumentFragment();
+      copy.append(...pattern.map((child) => child.cloneNode(true)));
+      fill(copy, item);
+      el.append(copy);
     }
   }
 }
