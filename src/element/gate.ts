@@ -4,7 +4,7 @@ import { browser } from './browser.js';
 import { devHooks } from './dev-hooks.js';
 import { activeElement, createElement, PAGE_URL as PAGE } from './dom.js';
 import { parseFragment } from './fragment.js';
-import { stampAll } from './template-attribute.js';
+import { stamp } from './stamp.js';
 import { styles } from './gate.styles.js';
 import {
   ANONYMOUS,
@@ -284,7 +284,7 @@ export class BcCustomerGate extends ReactiveElement {
       this.#fragment = true;
       this.shadowRoot!.append(fragment);
     } else {
-      this.#nodes = stampAll(this, response);
+      this.#nodes = stamp(this, response);
     }
   }
 

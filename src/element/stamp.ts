@@ -1,22 +1,32 @@
 /**
  * Fills markup from the exchange response. Values are only ever written with `textContent`, so a
  * customer's name like `<img src=x onerror=...>` stays text: data never becomes markup.
+ *
+ * The markup comes from the gate's `<template>` children and from its `template` attribute: a
+ * content template given as text, as the Page Builder widget gives it (its markup travels
+ * HTML-escaped in the attribute, so the page's parser never reads it as markup). Each time the gate
+ * stamps, the attribute's value is parsed inert and cleaned as a fragment is (./fragment.ts). A
+ * guest's page never parses it at all.
  */
 import { importNode } from './dom.js';
+import { parseFragment } from './fragment.js';
 
 /**
- * Stamps each `<template>` child of `host` right after it, filled from `data`, and returns the
- * inserted nodes so they can be removed again.
+ * Stamps each `<template>` child of `host` right after it, then the `template` attribute at the
+ * end, filled from `data`, and returns the inserted nodes so they can be removed again.
  */
 export function stamp(host: Element, data: unknown): Node[] {
   const nodes: Node[] = [];
-  for (const template of host.querySelectorAll<HTMLTemplateElement>(':scope > template')) {
-    // importNode, not cloneNode: custom elements in the template upgrade in this document.
-    const content = importNode(template.content, true);
+  const filled = (content: DocumentFragment) => {
     fill(content, data);
     nodes.push(...content.childNodes);
-    template.after(content);
-  }
+    return content;
+  };
+  // importNode, not cloneNode: custom elements in the template upgrade in this document.
+  for (const template of host.querySelectorAll<HTMLTemplateElement>(':scope > template'))
+    template.after(filled(importNode(template.content, true)));
+  const source = host.getAttribute('template');
+  if (source !== null) host.append(filled(parseFragment(source)));
   return nodes;
 }
 
