@@ -59,10 +59,11 @@ let policy: TrustedTypePolicyLike | undefined;
  * creating the policy throws when the page's CSP does not allow the name.
  */
 export function parseFragment(html: string): DocumentFragment {
-  const trustedTypes = (globalThis as { trustedTypes?: TrustedTypesLike }).trustedTypes;
-  policy ??= trustedTypes?.createPolicy(POLICY_NAME, { createHTML: (input) => input });
+  policy ??= (globalThis as { trustedTypes?: TrustedTypesLike }).trustedTypes?.createPolicy(POLICY_NAME, {
+    createHTML: (input) => input,
+  });
   const template = createElement('template') as HTMLTemplateElement;
-  template.innerHTML = (policy ? policy.createHTML(html) : html) as string;
+  template.innerHTML = (policy?.createHTML(html) ?? html) as string;
   clean(template.content);
   return template.content;
 }
