@@ -124,8 +124,8 @@ export class BcCustomerGate extends ReactiveElement {
   /** Verify again now. Every gate sharing the session shows `loading` until it settles. */
   refresh(): void {
     this.#seen = true;
-    if (this.#subscription)
-      this.#subscription[0](); // refresh
+    // [0] is the session's refresh.
+    if (this.#subscription) this.#subscription[0]();
     else this.#sync(true);
   }
 
@@ -192,7 +192,7 @@ export class BcCustomerGate extends ReactiveElement {
   }
 
   #leave(): void {
-    this.#subscription?.[1](); // leave
+    this.#subscription?.[1](); // leave the session
     this.#observer?.disconnect();
     this.#subscription = this.#observer = undefined;
   }
