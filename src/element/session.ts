@@ -352,16 +352,20 @@ async function request(
   init: RequestInit,
 ): Promise<Reply> {
   for (let attempt = 0; ; attempt++) {
-    let reply: Reply | undefined;
-    let failure: GateError | undefined;
+    let failure: GateError;
+    /** A 429 or 5xx answer's Retry-After. */
+    let header: string | null = null;
     const controller = new AbortController();
     const abort = () => controller.abort();
     const deadline = options.setTimeout(abort, options.timeout);
     signal.addEventListener('abort', abort);
     try {
       const response = await options.fetch(url, { ...init, signal: controller.signal });
-      reply = [response, await response.text()];
-      if (response.status !== 429 && response.status < 500) return reply;
+      const reply: Reply = [response, await response.text()];
+      const { status } = response;
+      if (status !== 429 && status < 500) return reply;
+      failure = new GateError(stage, 'status', status);
+      header = response.headers.get('Retry-After');
     } catch (error) {
       if (signal.aborted) throw error;
       // Not superseded, so an aborted attempt is one that ran out of time.
@@ -371,16 +375,15 @@ async function request(
       signal.removeEventListener('abort', abort);
     }
     const now = options.now();
-    const wait = retryAfter(reply?.[0].headers.get('Retry-After'), now);
+    const wait = retryAfter(header, now);
     const delay = Math.max(
       Math.min(options.maxRetryDelay, options.retryDelay * 2 ** attempt) * (0.5 + options.random() / 2),
       wait,
     );
     if (attempt >= options.retries || delay > options.maxRetryDelay) {
-      const error = failure ?? new GateError(stage, 'status', reply?.[0].status);
       // The session holds every later check until then, whatever starts it.
-      if (wait) error.retryAt = now + wait;
-      throw error;
+      if (wait) failure.retryAt = now + wait;
+      throw failure;
     }
     await sleep(options, delay, signal);
   }
@@ -430,7 +433,7 @@ function parseJson(text: string): unknown {
 }
 
 /** https://httpwg.org/specs/rfc9110.html#field.retry-after: delay-seconds or an HTTP-date; 0 without one. */
-function retryAfter(value: string | null | undefined, now: number): number {
+function retryAfter(value: string | null, now: number): number {
   if (!value) return 0;
   return Math.max(0, /^\d+$/.test(value.trim()) ? Number(value) * 1000 : Date.parse(value) - now) || 0;
 }
