@@ -140,9 +140,6 @@ export const IDLE: Outcome = ['idle', null];
 const LOADING: Outcome = ['loading', null];
 export const ANONYMOUS: Outcome = ['anonymous', null];
 
-/** Checks started by other tabs' messages begin at most this often, in milliseconds. */
-const MESSAGE_INTERVAL = 5000;
-
 // A closure rather than a class: its names minify, which matters for the CDN bundle's budget.
 function createSession(key: string, options: SessionOptions): (listener: Listener) => Subscription {
   const listeners = new Set<Listener>();
@@ -197,10 +194,10 @@ function createSession(key: string, options: SessionOptions): (listener: Listene
       void verify(true);
     } else if (shopper !== undefined && digest !== shopper && outcome !== LOADING) {
       // Another tab saw a different shopper (or none): ask again. Any number of messages (another
-      // script of this origin can post them too) cost at most one check per interval: the next
-      // check, whatever starts it, waits for the interval's end.
+      // script of this origin can post them too) cost at most one check per 5 s interval: the
+      // next check, whatever starts it, waits for the interval's end.
       void verify(true);
-      notBefore = Math.max(notBefore, options.now() + MESSAGE_INTERVAL);
+      notBefore = Math.max(notBefore, options.now() + 5000);
     }
   });
 
