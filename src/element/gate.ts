@@ -199,7 +199,7 @@ export class BcCustomerGate extends ReactiveElement {
 
   #apply([state, detail]: Outcome): void {
     const active = activeElement();
-    const inside = !!active && this.contains(active);
+    const inside = this.contains(active);
     const had = this.#nodes.length > 0;
     const previous = this.#state;
     let changed = state !== previous;
@@ -232,7 +232,7 @@ export class BcCustomerGate extends ReactiveElement {
     devHooks.report?.(this, state, detail);
     this.#state = state;
     this.#reflect();
-    if (inside) this.#refocus(active);
+    if (inside) this.#refocus(active!);
     if (changed) this.#announce(had);
     // Settled states only, each as `bc-<state>` (GATE_EVENTS in the protocol module).
     if (state !== previous && state !== 'loading' && state !== 'idle') {
