@@ -285,10 +285,27 @@ function createSession(key: string, options: SessionOptions): (listener: Listene
 
 /** The token, then the exchange; `saw` hears which shopper the token names ('' for none). */
 async function exchange(options: SessionOptions, signal: AbortSignal, saw: (digest: string) => void): Promise<Outcome> {
+  const url = new URL(options.tokenUrl);
+  url.searchParams.set(CLIENT_ID_PARAM, options.clientId);
   for (let renewed = false; ; renewed = true) {
-    const token = await fetchToken(options, signal);
-    saw(token === null ? '' : shopperOf(token));
-    if (token === null) return ANONYMOUS;
+    // The Current Customer token. BigCommerce answers 404 when no customer is signed in.
+    const [{ status: found }, body] = await request(options, signal, 'token', url.href, {
+      credentials: 'same-origin',
+      cache: 'no-store',
+      headers: { Accept: 'text/plain' },
+    });
+    if (found === 404) {
+      saw('');
+      return ANONYMOUS;
+    }
+    if (found !== 200) throw new GateError('token', 'status', found);
+    // The raw token, or a JSON body with a `token` field (some apps wrap it).
+    const raw = body.trim();
+    const token = raw.startsWith('{') ? (parseJson(raw) as { token?: unknown } | undefined)?.token : raw;
+    if (typeof token !== 'string' || !token || token.length > MAX_TOKEN_LENGTH || /\s/.test(token)) {
+      throw new GateError('token', 'malformed', 200);
+    }
+    saw(shopperOf(token));
     // https://fetch.spec.whatwg.org/#cors-safelisted-request-header: a text/plain POST with no
     // custom headers is a simple request, so there is no preflight. The token is the credential,
     // so no cookies travel. A redirect is not followed: the token goes to the endpoint and nowhere else.
@@ -303,38 +320,17 @@ async function exchange(options: SessionOptions, signal: AbortSignal, saw: (dige
     if (status === 200) return ['verified', parseSuccess(response, text)];
     // Status 0: the opaque answer to a redirect that was not followed.
     if (status !== 401 && status !== 403) throw new GateError('exchange', status ? 'status' : 'redirect', status);
-    const body = parseJson(text) as { error?: unknown; code?: unknown } | undefined;
-    const code = typeof body?.code === 'string' ? (body.code as TokenErrorCode) : undefined;
+    const denial = parseJson(text) as { error?: unknown; code?: unknown } | undefined;
+    const code = typeof denial?.code === 'string' ? (denial.code as TokenErrorCode) : undefined;
     // An expired token (a tab left open, a slow clock) earns exactly one fresh token.
     if (code === 'expired' && !renewed) continue;
     const detail: Denial = {
       status,
-      ...(typeof body?.error === 'string' && { error: body.error }),
+      ...(typeof denial?.error === 'string' && { error: denial.error }),
       ...(code && { code }),
     };
     return ['denied', detail];
   }
-}
-
-/** The Current Customer token, or null when no customer is signed in. */
-async function fetchToken(options: SessionOptions, signal: AbortSignal): Promise<string | null> {
-  const url = new URL(options.tokenUrl);
-  url.searchParams.set(CLIENT_ID_PARAM, options.clientId);
-  const [{ status }, body] = await request(options, signal, 'token', url.href, {
-    credentials: 'same-origin',
-    cache: 'no-store',
-    headers: { Accept: 'text/plain' },
-  });
-  // BigCommerce answers 404 when no customer is signed in.
-  if (status === 404) return null;
-  if (status !== 200) throw new GateError('token', 'status', status);
-  // The raw token, or a JSON body with a `token` field (some apps wrap it).
-  const text = body.trim();
-  const token = text.startsWith('{') ? (parseJson(text) as { token?: unknown } | undefined)?.token : text;
-  if (typeof token !== 'string' || !token || token.length > MAX_TOKEN_LENGTH || /\s/.test(token)) {
-    throw new GateError('token', 'malformed', 200);
-  }
-  return token;
 }
 
 /**
