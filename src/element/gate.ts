@@ -213,7 +213,17 @@ export class BcCustomerGate extends ReactiveElement {
       } else {
         this.#clear();
         try {
-          this.#show(detail as VerifiedResponse);
+          const { html } = detail as FragmentResponse;
+          if (typeof html === 'string') {
+            // In the gate's shadow root: the fragment's styles, IDs, form owners, label targets and
+            // named elements stay inside the gate, and the gate's paint containment clips what it draws.
+            const fragment = parseFragment(html);
+            this.#nodes = [...fragment.childNodes];
+            this.#fragment = true;
+            this.shadowRoot!.append(fragment);
+          } else {
+            this.#nodes = stamp(this, detail);
+          }
           this.#shown = answer;
         } catch (error) {
           this.#clear();
@@ -273,19 +283,6 @@ export class BcCustomerGate extends ReactiveElement {
       queueMicrotask(() => (lastSaid = ''));
     }
     this.#status.textContent = text;
-  }
-
-  #show(response: VerifiedResponse): void {
-    if (typeof (response as FragmentResponse).html === 'string') {
-      // In the gate's shadow root: the fragment's styles, IDs, form owners, label targets and
-      // named elements stay inside the gate, and the gate's paint containment clips what it draws.
-      const fragment = parseFragment((response as FragmentResponse).html);
-      this.#nodes = [...fragment.childNodes];
-      this.#fragment = true;
-      this.shadowRoot!.append(fragment);
-    } else {
-      this.#nodes = stamp(this, response);
-    }
   }
 
   #clear(): void {
