@@ -243,7 +243,24 @@ export class BcCustomerGate extends ReactiveElement {
     this.#state = state;
     this.#reflect();
     if (inside) this.#refocus(active!);
-    if (changed) this.#announce(had);
+    if (changed) {
+      // A short status for assistive technology, not the content itself: `announce` (default
+      // "Loaded") when content appears; the slot's own text when denied, failed, or signed out
+      // after content.
+      let text =
+        state === 'verified'
+          ? (this.announce ?? 'Loaded')
+          : state === 'denied' || state === 'error' || (state === 'anonymous' && had)
+            ? (this.querySelector(`[slot=${state}]`)?.textContent ?? '')
+            : '';
+      text = text.replace(/\s+/g, ' ').trim();
+      if (text === lastSaid) text = '';
+      else if (text) {
+        lastSaid = text;
+        queueMicrotask(() => (lastSaid = ''));
+      }
+      this.#status.textContent = text;
+    }
     // Settled states only, each as `bc-<state>` (GATE_EVENTS in the protocol module).
     if (state !== previous && state !== 'loading' && state !== 'idle') {
       this.dispatchEvent(new CustomEvent(`bc-${state}`, { bubbles: true, composed: true, detail }));
@@ -262,27 +279,6 @@ export class BcCustomerGate extends ReactiveElement {
       ) ?? this;
     if (target === this && !this.hasAttribute('tabindex')) this.tabIndex = -1;
     target.focus({ preventScroll: true });
-  }
-
-  /**
-   * A short status for assistive technology, not the content itself: `announce` (default "Loaded")
-   * when content appears; the slot's own text when denied, failed, or signed out after content.
-   */
-  #announce(had: boolean): void {
-    const state = this.#state;
-    let text =
-      state === 'verified'
-        ? (this.announce ?? 'Loaded')
-        : state === 'denied' || state === 'error' || (state === 'anonymous' && had)
-          ? (this.querySelector(`[slot=${state}]`)?.textContent ?? '')
-          : '';
-    text = text.replace(/\s+/g, ' ').trim();
-    if (text === lastSaid) text = '';
-    else if (text) {
-      lastSaid = text;
-      queueMicrotask(() => (lastSaid = ''));
-    }
-    this.#status.textContent = text;
   }
 
   #clear(): void {
