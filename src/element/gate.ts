@@ -242,7 +242,17 @@ export class BcCustomerGate extends ReactiveElement {
     devHooks.report?.(this, state, detail);
     this.#state = state;
     this.#reflect();
-    if (inside) this.#refocus(active!);
+    if (inside) {
+      // Focus that was inside the gate stays inside it: on the element that had it if that is shown
+      // again, else on the retry control of an error, else on the gate itself. Never on <body>.
+      if (active !== this) this.#focus = active!;
+      const target =
+        [this.#focus, state === 'error' && this.querySelector('[data-bc-retry]')].find(
+          (el): el is HTMLElement => !!el && this.contains(el) && el.getClientRects().length > 0,
+        ) ?? this;
+      if (target === this && !this.hasAttribute('tabindex')) this.tabIndex = -1;
+      target.focus({ preventScroll: true });
+    }
     if (changed) {
       // A short status for assistive technology, not the content itself: `announce` (default
       // "Loaded") when content appears; the slot's own text when denied, failed, or signed out
@@ -265,20 +275,6 @@ export class BcCustomerGate extends ReactiveElement {
     if (state !== previous && state !== 'loading' && state !== 'idle') {
       this.dispatchEvent(new CustomEvent(`bc-${state}`, { bubbles: true, composed: true, detail }));
     }
-  }
-
-  /**
-   * Focus that was inside the gate stays inside it: on the element that had it if that is shown
-   * again, else on the retry control of an error, else on the gate itself. Never on <body>.
-   */
-  #refocus(active: Element): void {
-    if (active !== this) this.#focus = active;
-    const target =
-      [this.#focus, this.#state === 'error' && this.querySelector('[data-bc-retry]')].find(
-        (el): el is HTMLElement => !!el && this.contains(el) && el.getClientRects().length > 0,
-      ) ?? this;
-    if (target === this && !this.hasAttribute('tabindex')) this.tabIndex = -1;
-    target.focus({ preventScroll: true });
   }
 
   #clear(): void {
