@@ -233,7 +233,22 @@ function createSession(key: string, options: SessionOptions): (listener: Listene
     }
     if (signal.aborted) return;
     checkedAt = options.now();
-    if (next[0] === 'verified') schedule(next[1]);
+    if (next[0] === 'verified') {
+      // Verify again shortly before the token expires while the page is visible; a hidden page
+      // waits for its return. Without `expiresAt` (an HTML answer), the token's 15 minutes count
+      // from now.
+      const expiresAt = (next[1] as ExchangeSuccess).expiresAt;
+      due =
+        (Number.isFinite(expiresAt) ? expiresAt * 1000 : options.now() + TOKEN_LIFETIME_SECONDS * 1000) -
+        options.refreshBefore;
+      // At least a second between checks, so a skewed clock cannot spin.
+      timer = options.setTimeout(
+        () => {
+          if (options.visible()) void verify(false);
+        },
+        Math.max(due - options.now(), 1000),
+      );
+    }
     emit(next);
     // Only news is told: two tabs that keep seeing different shoppers (say, different token routes)
     // ask each other once, not forever.
@@ -241,24 +256,6 @@ function createSession(key: string, options: SessionOptions): (listener: Listene
       shopper = seen;
       page.tell(seen);
     }
-  };
-
-  /**
-   * Verify again shortly before the token expires while the page is visible; a hidden page waits
-   * for its return. Without `expiresAt` (an HTML answer), the token's 15 minutes count from now.
-   */
-  const schedule = (response: VerifiedResponse) => {
-    const expiresAt = (response as ExchangeSuccess).expiresAt;
-    due =
-      (Number.isFinite(expiresAt) ? expiresAt * 1000 : options.now() + TOKEN_LIFETIME_SECONDS * 1000) -
-      options.refreshBefore;
-    // At least a second between checks, so a skewed clock cannot spin.
-    timer = options.setTimeout(
-      () => {
-        if (options.visible()) void verify(false);
-      },
-      Math.max(due - options.now(), 1000),
-    );
   };
 
   const join = (listener: Listener): Subscription => {
