@@ -126,7 +126,10 @@ export class BcCustomerGate extends ReactiveElement {
     this.#seen = true;
     // [0] is the session's refresh.
     if (this.#subscription) this.#subscription[0]();
-    else this.#sync(true);
+    else {
+      this.#key = undefined;
+      this.#sync();
+    }
   }
 
   override connectedCallback(): void {
@@ -150,12 +153,12 @@ export class BcCustomerGate extends ReactiveElement {
   }
 
   /** Starts, restarts or keeps the gate's work to match its attributes. */
-  #sync(force = false): void {
+  #sync(): void {
     if (!this.isConnected) return;
     const { clientId, endpoint } = this;
     const lazy = this.loading === 'lazy' && !this.#seen;
     const key = [clientId, endpoint, this.tokenUrl, this.loggedIn, lazy, this.timeout].join(' ');
-    if (key === this.#key && !force) return;
+    if (key === this.#key) return;
     this.#leave();
     this.#key = key;
     if (!clientId || !endpoint) {
