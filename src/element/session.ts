@@ -314,16 +314,24 @@ async function exchange(options: SessionOptions, signal: AbortSignal, saw: (dige
       headers: { 'Content-Type': EXCHANGE_CONTENT_TYPE },
     });
     const { status } = response;
-    if (status === 200) return ['verified', parseSuccess(response, text)];
+    if (status === 200 && response.headers.get('Content-Type')?.toLowerCase().startsWith(HTML_TYPE)) {
+      return ['verified', { html: text }];
+    }
     // Status 0: the opaque answer to a redirect that was not followed.
-    if (status !== 401 && status !== 403) throw new GateError('exchange', status ? 'status' : 'redirect', status);
-    const denial = parseJson(text) as { error?: unknown; code?: unknown } | undefined;
-    const code = typeof denial?.code === 'string' ? (denial.code as TokenErrorCode) : undefined;
+    if (status !== 200 && status !== 401 && status !== 403) {
+      throw new GateError('exchange', status ? 'status' : 'redirect', status);
+    }
+    const answer = parseJson(text) as (Partial<ExchangeSuccess> & { error?: unknown; code?: unknown }) | undefined;
+    if (status === 200) {
+      if (typeof answer?.customer !== 'object' || !answer.customer) throw new GateError('exchange', 'malformed', 200);
+      return ['verified', answer as ExchangeSuccess];
+    }
+    const code = typeof answer?.code === 'string' ? (answer.code as TokenErrorCode) : undefined;
     // An expired token (a tab left open, a slow clock) earns exactly one fresh token.
     if (code === 'expired' && !renewed) continue;
     const detail: Denial = {
       status,
-      ...(typeof denial?.error === 'string' && { error: denial.error }),
+      ...(typeof answer?.error === 'string' && { error: answer.error }),
       ...(code && { code }),
     };
     return ['denied', detail];
@@ -405,13 +413,6 @@ function shopperOf(token: string): string {
   } catch {
     return '?';
   }
-}
-
-function parseSuccess(response: Response, text: string): VerifiedResponse {
-  if (response.headers.get('Content-Type')?.toLowerCase().startsWith(HTML_TYPE)) return { html: text };
-  const body = parseJson(text) as ExchangeSuccess | undefined;
-  if (typeof body?.customer !== 'object' || !body.customer) throw new GateError('exchange', 'malformed', 200);
-  return body;
 }
 
 function parseJson(text: string): unknown {
