@@ -17,7 +17,6 @@ import {
   type SessionTiming,
   type FragmentResponse,
   type Subscription,
-  type VerifiedResponse,
 } from './session.js';
 
 /**
@@ -25,9 +24,6 @@ import {
  * a session) say "Loaded" once, not ten times.
  */
 let lastSaid = '';
-
-/** Two answers show the same thing when all but the token's expiry match (`{ html }` answers too). */
-const sameAs = (response: VerifiedResponse) => JSON.stringify({ ...response, expiresAt: 0 });
 
 /**
  * Shows a BigCommerce shopper content that the app's server released for them, and fails closed.
@@ -207,7 +203,8 @@ export class BcCustomerGate extends ReactiveElement {
     const previous = this.#state;
     let changed = state !== previous;
     if (state === 'verified') {
-      const answer = sameAs(detail as VerifiedResponse);
+      // Two answers show the same thing when all but the token's expiry match (`{ html }` answers too).
+      const answer = JSON.stringify({ ...detail, expiresAt: 0 });
       // Same answer, same nodes: no rebuild, no flicker, nothing announced again.
       changed = answer !== this.#shown;
       if (!changed) {
