@@ -182,8 +182,8 @@ function createSession(key: string, options: SessionOptions): (listener: Listene
       }
       const away = stale();
       hiddenAt = undefined;
-      if (away) void verify(true);
-      else if (due && options.now() >= due) void verify(false);
+      if (away) void verify();
+      else if (due && options.now() >= due) void verify(true);
     } else if (event === 'pagehide') {
       // Into the back/forward cache: drop the confirmation before the page is frozen, so a restored
       // page never paints it (https://html.spec.whatwg.org/multipage/nav-history-apis.html#pagehide).
@@ -191,12 +191,12 @@ function createSession(key: string, options: SessionOptions): (listener: Listene
       emit(IDLE);
     } else if (event === 'pageshow') {
       // Restored from the cache: ask again.
-      void verify(true);
+      void verify();
     } else if (shopper !== undefined && digest !== shopper && outcome !== LOADING) {
       // Another tab saw a different shopper (or none): ask again. Any number of messages (another
       // script of this origin can post them too) cost at most one check per 5 s interval: the
       // next check, whatever starts it, waits for the interval's end.
-      void verify(true);
+      void verify();
       notBefore = Math.max(notBefore, options.now() + 5000);
     }
   });
@@ -208,11 +208,11 @@ function createSession(key: string, options: SessionOptions): (listener: Listene
   };
 
   /**
-   * `loud` hides the content and shows `loading` meanwhile; a background re-verification keeps it.
-   * Nothing is sent before `notBefore`.
+   * A check hides the content and shows `loading` meanwhile; a `quiet` one, a background
+   * re-verification, keeps it. Nothing is sent before `notBefore`.
    */
-  const verify = async (loud: boolean) => {
-    if (loud) {
+  const verify = async (quiet?: boolean) => {
+    if (!quiet) {
       if (outcome === LOADING) return; // join the check in flight
       emit(LOADING);
     }
@@ -244,7 +244,7 @@ function createSession(key: string, options: SessionOptions): (listener: Listene
       // At least a second between checks, so a skewed clock cannot spin.
       timer = options.setTimeout(
         () => {
-          if (options.visible()) void verify(false);
+          if (options.visible()) void verify(true);
         },
         Math.max(due - options.now(), 1000),
       );
@@ -262,10 +262,10 @@ function createSession(key: string, options: SessionOptions): (listener: Listene
     listeners.add(listener);
     // A confirmation from before the page was hidden for long is not reused: ask again.
     if (outcome === LOADING || (outcome && outcome !== IDLE && !stale())) listener(outcome);
-    else void verify(true);
+    else void verify();
     return [
       () => {
-        if (listeners.has(listener)) void verify(true);
+        if (listeners.has(listener)) void verify();
       },
       () => {
         listeners.delete(listener);
