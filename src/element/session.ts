@@ -373,7 +373,9 @@ async function request(
       signal.removeEventListener('abort', abort);
     }
     const now = options.now();
-    const wait = retryAfter(header, now);
+    // https://httpwg.org/specs/rfc9110.html#field.retry-after: delay-seconds or an HTTP-date; 0 without one.
+    const wait =
+      (header && Math.max(0, /^\d+$/.test(header.trim()) ? Number(header) * 1000 : Date.parse(header) - now)) || 0;
     const delay = Math.max(
       Math.min(options.maxRetryDelay, options.retryDelay * 2 ** attempt) * (0.5 + options.random() / 2),
       wait,
@@ -421,10 +423,4 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** https://httpwg.org/specs/rfc9110.html#field.retry-after: delay-seconds or an HTTP-date; 0 without one. */
-function retryAfter(value: string | null, now: number): number {
-  if (!value) return 0;
-  return Math.max(0, /^\d+$/.test(value.trim()) ? Number(value) * 1000 : Date.parse(value) - now) || 0;
 }
