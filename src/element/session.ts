@@ -302,7 +302,16 @@ async function exchange(options: SessionOptions, signal: AbortSignal, saw: (dige
     if (typeof token !== 'string' || !token || token.length > MAX_TOKEN_LENGTH || /\s/.test(token)) {
       throw new GateError('token', 'malformed', 200);
     }
-    saw(shopperOf(token));
+    // Who the token names, to tell the page's other tabs. Decoding an unverified payload is safe
+    // here: the digest only decides whether to ask the server again, never what to show.
+    let digest = '?';
+    try {
+      const { sub, customer } = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')));
+      digest = `${sub}/${customer.id}`;
+    } catch {
+      // Not a JWT payload: '?', a shopper no other tab names.
+    }
+    saw(digest);
     // https://fetch.spec.whatwg.org/#cors-safelisted-request-header: a text/plain POST with no
     // custom headers is a simple request, so there is no preflight. The token is the credential,
     // so no cookies travel. A redirect is not followed: the token goes to the endpoint and nowhere else.
@@ -402,19 +411,6 @@ function sleep(options: SessionOptions, ms: number, signal: AbortSignal): Promis
     }, ms);
     signal.addEventListener('abort', cancel);
   });
-}
-
-/**
- * Who the token names, to tell the page's other tabs. Decoding an unverified payload is safe here:
- * the digest only decides whether to ask the server again, never what to show.
- */
-function shopperOf(token: string): string {
-  try {
-    const { sub, customer } = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')));
-    return `${sub}/${customer.id}`;
-  } catch {
-    return '?';
-  }
 }
 
 function parseJson(text: string): unknown {
