@@ -309,7 +309,7 @@ async function exchange(options: SessionOptions, signal: AbortSignal, saw: (dige
       const { sub, customer } = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')));
       digest = `${sub}/${customer.id}`;
     } catch {
-      // Not a JWT payload: '?', a shopper no other tab names.
+      // A payload this cannot read stays '?'.
     }
     saw(digest);
     // https://fetch.spec.whatwg.org/#cors-safelisted-request-header: a text/plain POST with no
