@@ -33,22 +33,6 @@ const REMOVED = 'script,base,meta,object,embed,link,frame,frameset,animate,set,s
  */
 const FOREIGN_STYLE = /@import|:host|\/\*|\\/i;
 
-/**
- * An attribute that can run script or reach outside the gate: an event handler, `srcdoc`,
- * `autofocus` (which would take focus from the page), `popover`, `popovertarget`, `command` and
- * `commandfor` (which open the top layer, above the gate's clip), or a value that holds a script
- * URL. URL parsers ignore tabs, newlines and leading controls, so they are ignored here too.
- */
-const scripted = (el: Element, { name, value }: Attr) => {
-  value = value.replace(/[\0- ]/g, '').toLowerCase();
-  return (
-    /^on|^srcdoc$|^autofocus$|^popover|^command/i.test(name) ||
-    /(java|vb)script:/.test(value) ||
-    // data: URLs are images at most: a framed or linked data: document would run its own script.
-    (value.startsWith('data:') && el.localName !== 'img')
-  );
-};
-
 let policy: TrustedTypePolicyLike | undefined;
 
 /**
@@ -78,7 +62,22 @@ function clean(root: DocumentFragment): void {
       (localName === 'style' && FOREIGN_STYLE.test(el.textContent!))
     )
       el.remove();
-    else for (const attr of [...el.attributes]) if (scripted(el, attr)) el.removeAttributeNode(attr);
+    else
+      for (const attr of [...el.attributes]) {
+        // An attribute that can run script or reach outside the gate: an event handler, `srcdoc`,
+        // `autofocus` (which would take focus from the page), `popover`, `popovertarget`, `command`
+        // and `commandfor` (which open the top layer, above the gate's clip), or a value that holds
+        // a script URL. URL parsers ignore tabs, newlines and leading controls, so they are ignored
+        // here too. data: URLs are images at most: a framed or linked data: document would run its
+        // own script.
+        const value = attr.value.replace(/[\0- ]/g, '').toLowerCase();
+        if (
+          /^on|^srcdoc$|^autofocus$|^popover|^command/i.test(attr.name) ||
+          /(java|vb)script:/.test(value) ||
+          (value.startsWith('data:') && localName !== 'img')
+        )
+          el.removeAttributeNode(attr);
+      }
     if (localName === 'template') clean((el as HTMLTemplateElement).content);
   }
 }
