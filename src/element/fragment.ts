@@ -26,13 +26,6 @@ interface TrustedTypesLike {
  */
 const REMOVED = 'script,base,meta,object,embed,link,frame,frameset,animate,set,slot,[is]';
 
-/**
- * A `<style>` (HTML or SVG) that could reach outside the fragment: `@import` loads remote CSS,
- * `:host` styles the gate itself (`:host-context` reads the page around it). Comments and escapes
- * could spell those another way, so a style with either is removed too.
- */
-const FOREIGN_STYLE = /@import|:host|\/\*|\\/i;
-
 let policy: TrustedTypePolicyLike | undefined;
 
 /**
@@ -59,7 +52,10 @@ function clean(root: DocumentFragment): void {
     if (
       el.matches(REMOVED) ||
       localName.includes('-') ||
-      (localName === 'style' && FOREIGN_STYLE.test(el.textContent!))
+      // A `<style>` (HTML or SVG) that could reach outside the fragment: `@import` loads remote CSS,
+      // `:host` styles the gate itself (`:host-context` reads the page around it). Comments and
+      // escapes could spell those another way, so a style with either is removed too.
+      (localName === 'style' && /@import|:host|\/\*|\\/i.test(el.textContent!))
     )
       el.remove();
     else
