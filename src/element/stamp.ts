@@ -40,15 +40,16 @@ export function fill(root: DocumentFragment, scope: unknown): void {
     // A list expanded earlier removed its own pattern children; they are filled per item instead.
     if (!root.contains(el)) continue;
     const list = el.getAttribute('data-bc-list');
+    const value = lookup(scope, list ?? el.getAttribute('data-bc-field')!);
     if (list === null) {
-      el.textContent = text(lookup(scope, el.getAttribute('data-bc-field')!));
+      // Strings, numbers and booleans print; null, objects and arrays leave the element empty.
+      el.textContent = value == null || typeof value === 'object' ? '' : String(value);
       continue;
     }
     const pattern = [...el.children];
     el.replaceChildren();
-    const items = lookup(scope, list);
-    if (!Array.isArray(items)) continue;
-    for (const item of items) {
+    if (!Array.isArray(value)) continue;
+    for (const item of value) {
       // One copy of the pattern per item, filled before it joins the list.
       const copy = new DocumentFragment();
       copy.append(...pattern.map((child) => child.cloneNode(true)));
@@ -66,9 +67,4 @@ function lookup(scope: unknown, path: string): unknown {
     value = (value as Record<string, unknown>)[key];
   }
   return value;
-}
-
-/** Strings, numbers and booleans print; null, objects and arrays leave the element empty. */
-function text(value: unknown): string {
-  return value == null || typeof value === 'object' ? '' : String(value);
 }
