@@ -40,7 +40,15 @@ export function fill(root: DocumentFragment, scope: unknown): void {
     // A list expanded earlier removed its own pattern children; they are filled per item instead.
     if (!root.contains(el)) continue;
     const list = el.getAttribute('data-bc-list');
-    const value = lookup(scope, list ?? el.getAttribute('data-bc-field')!);
+    const path = list ?? el.getAttribute('data-bc-field')!;
+    let value = scope;
+    for (const key of path ? path.split('.') : []) {
+      // Own properties only: a path like `__proto__.x` must not reach the prototype chain.
+      value =
+        typeof value === 'object' && value !== null && Object.hasOwn(value, key)
+          ? (value as Record<string, unknown>)[key]
+          : undefined;
+    }
     if (list === null) {
       // Strings, numbers and booleans print; null, objects and arrays leave the element empty.
       el.textContent = value == null || typeof value === 'object' ? '' : String(value);
@@ -57,14 +65,4 @@ export function fill(root: DocumentFragment, scope: unknown): void {
       el.append(copy);
     }
   }
-}
-
-function lookup(scope: unknown, path: string): unknown {
-  let value = scope;
-  for (const key of path ? path.split('.') : []) {
-    // Own properties only: a path like `__proto__.x` must not reach the prototype chain.
-    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return undefined;
-    value = (value as Record<string, unknown>)[key];
-  }
-  return value;
 }
