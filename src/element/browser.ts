@@ -6,8 +6,7 @@ import { visibilityState } from './dom.js';
 import type { PageEvent, SessionEnvironment } from './session.js';
 
 // visibilitychange bubbles from the document to the window.
-const VISIBILITY = 'visibilitychange';
-const EVENTS = [VISIBILITY, 'pagehide', 'pageshow'] as const;
+const EVENTS = ['visibilitychange', 'pagehide', 'pageshow'] as const;
 
 export const browser: SessionEnvironment = {
   fetch: (url, init) => fetch(url, init),
@@ -34,7 +33,7 @@ export const browser: SessionEnvironment = {
     // again. No `unload` handler, which would keep the page out of the back/forward cache.
     const on = (event: Event) => {
       const type = event.type as PageEvent;
-      if (type !== VISIBILITY) {
+      if (type !== 'visibilitychange') {
         if (!(event as PageTransitionEvent).persisted) return;
         connect(type === 'pageshow' && wanted);
       }

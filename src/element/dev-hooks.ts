@@ -5,6 +5,6 @@
 import type { Outcome } from './session.js';
 
 export const devHooks: {
-  /** Sees every state a gate applies, after any error it became. */
-  report?(gate: Element & { endpoint?: string | undefined }, outcome: Outcome): void;
+  /** Sees every state a gate applies, after any error it became, and its detail. */
+  report?(gate: Element & { endpoint?: string | undefined }, state: Outcome[0], detail: Outcome[1]): void;
 } = {};

@@ -12,5 +12,9 @@ export const createElement = proto.createElement.bind(document) as (tag: string)
 export const importNode = proto.importNode.bind(document) as <T extends Node>(node: T, deep: boolean) => T;
 export const visibilityState = getter(proto, 'visibilityState') as () => DocumentVisibilityState;
 export const activeElement = getter(proto, 'activeElement') as () => Element | null;
-/** The page's URL as the element first saw it; see gate.ts. */
+/**
+ * The page's URL as the element first saw it. Token and endpoint URLs resolve against it, so a
+ * `<base>` added later (by a fragment, say) cannot send the token elsewhere. document.baseURI, not
+ * location, so that about:srcdoc and about:blank frames resolve like their parent.
+ */
 export const PAGE_URL = getter(Node.prototype, 'baseURI')() as string;

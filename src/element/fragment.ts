@@ -26,29 +26,6 @@ interface TrustedTypesLike {
  */
 const REMOVED = 'script,base,meta,object,embed,link,frame,frameset,animate,set,slot,[is]';
 
-/**
- * A `<style>` (HTML or SVG) that could reach outside the fragment: `@import` loads remote CSS,
- * `:host` styles the gate itself (`:host-context` reads the page around it). Comments and escapes
- * could spell those another way, so a style with either is removed too.
- */
-const FOREIGN_STYLE = /@import|:host|\/\*|\\/i;
-
-/**
- * An attribute that can run script or reach outside the gate: an event handler, `srcdoc`,
- * `autofocus` (which would take focus from the page), `popover`, `popovertarget`, `command` and
- * `commandfor` (which open the top layer, above the gate's clip), or a value that holds a script
- * URL. URL parsers ignore tabs, newlines and leading controls, so they are ignored here too.
- */
-const scripted = (el: Element, { name, value }: Attr) => {
-  value = value.replace(/[\0- ]/g, '').toLowerCase();
-  return (
-    /^on|^srcdoc$|^autofocus$|^popover|^command/i.test(name) ||
-    /(java|vb)script:/.test(value) ||
-    // data: URLs are images at most: a framed or linked data: document would run its own script.
-    (value.startsWith('data:') && el.localName !== 'img')
-  );
-};
-
 let policy: TrustedTypePolicyLike | undefined;
 
 /**
@@ -59,10 +36,11 @@ let policy: TrustedTypePolicyLike | undefined;
  * creating the policy throws when the page's CSP does not allow the name.
  */
 export function parseFragment(html: string): DocumentFragment {
-  const trustedTypes = (globalThis as { trustedTypes?: TrustedTypesLike }).trustedTypes;
-  policy ??= trustedTypes?.createPolicy(POLICY_NAME, { createHTML: (input) => input });
+  policy ??= (globalThis as { trustedTypes?: TrustedTypesLike }).trustedTypes?.createPolicy(POLICY_NAME, {
+    createHTML: (input) => input,
+  });
   const template = createElement('template') as HTMLTemplateElement;
-  template.innerHTML = (policy ? policy.createHTML(html) : html) as string;
+  template.innerHTML = (policy?.createHTML(html) ?? html) as string;
   clean(template.content);
   return template.content;
 }
@@ -74,10 +52,28 @@ function clean(root: DocumentFragment): void {
     if (
       el.matches(REMOVED) ||
       localName.includes('-') ||
-      (localName === 'style' && FOREIGN_STYLE.test(el.textContent!))
+      // A `<style>` (HTML or SVG) that could reach outside the fragment: `@import` loads remote CSS,
+      // `:host` styles the gate itself (`:host-context` reads the page around it). Comments and
+      // escapes could spell those another way, so a style with either is removed too.
+      (localName === 'style' && /@import|:host|\/\*|\\/i.test(el.textContent!))
     )
       el.remove();
-    else for (const attr of [...el.attributes]) if (scripted(el, attr)) el.removeAttributeNode(attr);
+    else
+      for (const attr of [...el.attributes]) {
+        // An attribute that can run script or reach outside the gate: an event handler, `srcdoc`,
+        // `autofocus` (which would take focus from the page), `popover`, `popovertarget`, `command`
+        // and `commandfor` (which open the top layer, above the gate's clip), or a value that holds
+        // a script URL. URL parsers ignore tabs, newlines and leading controls, so they are ignored
+        // here too. data: URLs are images at most: a framed or linked data: document would run its
+        // own script.
+        const value = attr.value.replace(/[\0- ]/g, '').toLowerCase();
+        if (
+          /^on|^srcdoc$|^autofocus$|^popover|^command/i.test(attr.name) ||
+          /(java|vb)script:/.test(value) ||
+          (value.startsWith('data:') && localName !== 'img')
+        )
+          el.removeAttributeNode(attr);
+      }
     if (localName === 'template') clean((el as HTMLTemplateElement).content);
   }
 }

@@ -2,37 +2,28 @@ import { ReactiveElement } from '@lit/reactive-element';
 import { DEFAULT_TOKEN_URL, type GateState } from '../protocol.js';
 import { browser } from './browser.js';
 import { devHooks } from './dev-hooks.js';
-import { activeElement, createElement, PAGE_URL } from './dom.js';
+import { activeElement, createElement, PAGE_URL as PAGE } from './dom.js';
 import { parseFragment } from './fragment.js';
-import { stampAll } from './template-attribute.js';
+import { stamp } from './stamp.js';
 import { styles } from './gate.styles.js';
 import {
+  ANONYMOUS,
   DEFAULT_TIMING,
   GateError,
+  IDLE,
   joinSession,
   type Outcome,
   type SessionEnvironment,
   type SessionTiming,
   type FragmentResponse,
   type Subscription,
-  type VerifiedResponse,
 } from './session.js';
-
-/**
- * The page's URL as the element first saw it. Token and endpoint URLs resolve against it, so a
- * `<base>` added later (by a fragment, say) cannot send the token elsewhere. document.baseURI, not
- * location, so that about:srcdoc and about:blank frames resolve like their parent.
- */
-const PAGE = PAGE_URL;
 
 /**
  * What a screen reader was told in this task: gates that settle together (ten in a list, sharing
  * a session) say "Loaded" once, not ten times.
  */
 let lastSaid = '';
-
-/** Two answers show the same thing when all but the token's expiry match (`{ html }` answers too). */
-const sameAs = (response: VerifiedResponse) => JSON.stringify({ ...response, expiresAt: 0 });
 
 /**
  * Shows a BigCommerce shopper content that the app's server released for them, and fails closed.
@@ -129,8 +120,12 @@ export class BcCustomerGate extends ReactiveElement {
   /** Verify again now. Every gate sharing the session shows `loading` until it settles. */
   refresh(): void {
     this.#seen = true;
-    if (this.#subscription) this.#subscription.refresh();
-    else this.#sync(true);
+    // [0] is the session's refresh.
+    if (this.#subscription) this.#subscription[0]();
+    else {
+      this.#key = undefined;
+      this.#sync();
+    }
   }
 
   override connectedCallback(): void {
@@ -154,20 +149,20 @@ export class BcCustomerGate extends ReactiveElement {
   }
 
   /** Starts, restarts or keeps the gate's work to match its attributes. */
-  #sync(force = false): void {
+  #sync(): void {
     if (!this.isConnected) return;
     const { clientId, endpoint } = this;
     const lazy = this.loading === 'lazy' && !this.#seen;
     const key = [clientId, endpoint, this.tokenUrl, this.loggedIn, lazy, this.timeout].join(' ');
-    if (key === this.#key && !force) return;
+    if (key === this.#key) return;
     this.#leave();
     this.#key = key;
     if (!clientId || !endpoint) {
-      this.#apply({ state: 'error', detail: new GateError('config', 'config') });
+      this.#apply(['error', new GateError('config', 'config')]);
     } else if (this.loggedIn === 'false') {
-      this.#apply({ state: 'anonymous', detail: null });
+      this.#apply(ANONYMOUS);
     } else if (lazy) {
-      this.#apply({ state: 'idle', detail: null });
+      this.#apply(IDLE);
       this.#observer = new IntersectionObserver(
         (entries) => {
           if (entries.some((entry) => entry.isIntersecting)) {
@@ -185,7 +180,7 @@ export class BcCustomerGate extends ReactiveElement {
           ...browser,
           ...DEFAULT_TIMING,
           ...environment,
-          ...(this.timeout && this.timeout > 0 ? { timeout: this.timeout } : {}),
+          ...(this.timeout! > 0 && { timeout: this.timeout }),
           tokenUrl: new URL(this.tokenUrl || DEFAULT_TOKEN_URL, PAGE).href,
           clientId,
           endpoint: new URL(endpoint, PAGE).href,
@@ -196,32 +191,44 @@ export class BcCustomerGate extends ReactiveElement {
   }
 
   #leave(): void {
-    this.#subscription?.leave();
+    this.#subscription?.[1](); // leave the session
     this.#observer?.disconnect();
     this.#subscription = this.#observer = undefined;
   }
 
-  #apply(outcome: Outcome): void {
-    const { state } = outcome;
+  #apply([state, detail]: Outcome): void {
     const active = activeElement();
-    const inside = !!active && this.contains(active);
+    const inside = this.contains(active);
     const had = this.#nodes.length > 0;
-    let changed = state !== 'verified' && state !== this.#state;
+    const previous = this.#state;
+    let changed = state !== previous;
     if (state === 'verified') {
-      const answer = sameAs(outcome.detail);
+      // Two answers show the same thing when all but the token's expiry match (`{ html }` answers too).
+      const answer = JSON.stringify({ ...detail, expiresAt: 0 });
       // Same answer, same nodes: no rebuild, no flicker, nothing announced again.
-      if (answer === this.#shown) {
+      changed = answer !== this.#shown;
+      if (!changed) {
         // Back from `loading` with the same fragment: the same nodes return.
         if (this.#fragment && !this.#nodes[0]?.isConnected) this.shadowRoot!.append(...this.#nodes);
       } else {
-        changed = true;
         this.#clear();
         try {
-          this.#show(outcome.detail);
+          const { html } = detail as FragmentResponse;
+          if (typeof html === 'string') {
+            // In the gate's shadow root: the fragment's styles, IDs, form owners, label targets and
+            // named elements stay inside the gate, and the gate's paint containment clips what it draws.
+            const fragment = parseFragment(html);
+            this.#nodes = [...fragment.childNodes];
+            this.#fragment = true;
+            this.shadowRoot!.append(fragment);
+          } else {
+            this.#nodes = stamp(this, detail);
+          }
           this.#shown = answer;
         } catch (error) {
           this.#clear();
-          outcome = { state: 'error', detail: new GateError('render', 'malformed', 200, error) };
+          state = 'error';
+          detail = new GateError('render', 'malformed', 200, error);
         }
       }
     } else if (state !== 'loading') {
@@ -232,69 +239,41 @@ export class BcCustomerGate extends ReactiveElement {
       for (const node of this.#nodes) (node as ChildNode).remove();
     }
     // Console hints, in the development build only (./hints.ts).
-    devHooks.report?.(this, outcome);
-    const previous = this.#state;
-    this.#state = outcome.state;
+    devHooks.report?.(this, state, detail);
+    this.#state = state;
     this.#reflect();
-    if (inside) this.#refocus(active);
-    if (changed) this.#announce(had);
+    if (inside) {
+      // Focus that was inside the gate stays inside it: on the element that had it if that is shown
+      // again, else on the retry control of an error, else on the gate itself. Never on <body>.
+      if (active !== this) this.#focus = active!;
+      const target =
+        [this.#focus, state === 'error' && this.querySelector('[data-bc-retry]')].find(
+          (el): el is HTMLElement => !!el && this.contains(el) && el.getClientRects().length > 0,
+        ) ?? this;
+      if (target === this && !this.hasAttribute('tabindex')) this.tabIndex = -1;
+      target.focus({ preventScroll: true });
+    }
+    if (changed) {
+      // A short status for assistive technology, not the content itself: `announce` (default
+      // "Loaded") when content appears; the slot's own text when denied, failed, or signed out
+      // after content.
+      let text =
+        state === 'verified'
+          ? (this.announce ?? 'Loaded')
+          : state === 'denied' || state === 'error' || (state === 'anonymous' && had)
+            ? (this.querySelector(`[slot=${state}]`)?.textContent ?? '')
+            : '';
+      text = text.replace(/\s+/g, ' ').trim();
+      if (text === lastSaid) text = '';
+      else if (text) {
+        lastSaid = text;
+        queueMicrotask(() => (lastSaid = ''));
+      }
+      this.#status.textContent = text;
+    }
     // Settled states only, each as `bc-<state>` (GATE_EVENTS in the protocol module).
-    if (outcome.state !== previous && outcome.state !== 'loading' && outcome.state !== 'idle') {
-      this.dispatchEvent(
-        new CustomEvent(`bc-${outcome.state}`, {
-          bubbles: true,
-          composed: true,
-          detail: outcome.detail,
-        }),
-      );
-    }
-  }
-
-  /**
-   * Focus that was inside the gate stays inside it: on the element that had it if that is shown
-   * again, else on the retry control of an error, else on the gate itself. Never on <body>.
-   */
-  #refocus(active: Element): void {
-    if (active !== this) this.#focus = active;
-    const target =
-      [this.#focus, this.#state === 'error' && this.querySelector('[data-bc-retry]')].find(
-        (el): el is HTMLElement => !!el && this.contains(el) && el.getClientRects().length > 0,
-      ) ?? this;
-    if (target === this && !this.hasAttribute('tabindex')) this.tabIndex = -1;
-    target.focus({ preventScroll: true });
-  }
-
-  /**
-   * A short status for assistive technology, not the content itself: `announce` (default "Loaded")
-   * when content appears; the slot's own text when denied, failed, or signed out after content.
-   */
-  #announce(had: boolean): void {
-    const state = this.#state;
-    let text =
-      state === 'verified'
-        ? (this.announce ?? 'Loaded')
-        : state === 'denied' || state === 'error' || (state === 'anonymous' && had)
-          ? (this.querySelector(`[slot=${state}]`)?.textContent ?? '')
-          : '';
-    text = text.replace(/\s+/g, ' ').trim();
-    if (text === lastSaid) text = '';
-    else if (text) {
-      lastSaid = text;
-      queueMicrotask(() => (lastSaid = ''));
-    }
-    this.#status.textContent = text;
-  }
-
-  #show(response: VerifiedResponse): void {
-    if (typeof (response as FragmentResponse).html === 'string') {
-      // In the gate's shadow root: the fragment's styles, IDs, form owners, label targets and
-      // named elements stay inside the gate, and the gate's paint containment clips what it draws.
-      const fragment = parseFragment((response as FragmentResponse).html);
-      this.#nodes = [...fragment.childNodes];
-      this.#fragment = true;
-      this.shadowRoot!.append(fragment);
-    } else {
-      this.#nodes = stampAll(this, response);
+    if (state !== previous && state !== 'loading' && state !== 'idle') {
+      this.dispatchEvent(new CustomEvent(`bc-${state}`, { bubbles: true, composed: true, detail }));
     }
   }
 

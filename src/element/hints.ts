@@ -7,6 +7,7 @@
 import { devHooks } from './dev-hooks.js';
 import { PAGE_URL as PAGE } from './dom.js';
 import { POLICY_NAME } from './policy.js';
+import type { GateError } from './session.js';
 
 const said = new Set<string>();
 
@@ -17,9 +18,9 @@ function sayOnce(key: string, message: string): void {
   }
 }
 
-devHooks.report = (gate, outcome) => {
-  if (outcome.state !== 'error') return;
-  const { stage, reason, cause } = outcome.detail;
+devHooks.report = (gate, state, detail) => {
+  if (state !== 'error') return;
+  const { stage, reason, cause } = detail as GateError;
   if (stage === 'config') {
     sayOnce('config', "client-id and endpoint (the app's exchange URL) are required.");
   } else if (stage === 'render') {

@@ -105,20 +105,21 @@ export class GateError extends Error {
   }
 }
 
+/** A state and its event's detail; a pair rather than an object, whose property names would survive minification. */
 export type Outcome =
-  | { state: 'idle' | 'loading' | 'anonymous'; detail: null }
-  | { state: 'verified'; detail: VerifiedResponse }
-  | { state: 'denied'; detail: Denial }
-  | { state: 'error'; detail: GateError };
+  | readonly [state: 'idle' | 'loading' | 'anonymous', detail: null]
+  | readonly [state: 'verified', detail: VerifiedResponse]
+  | readonly [state: 'denied', detail: Denial]
+  | readonly [state: 'error', detail: GateError];
 
 export type Listener = (outcome: Outcome) => void;
 
-export interface Subscription {
-  /** Verify again now; every gate on the session shows `loading` until it settles. */
-  refresh(): void;
-  /** Stop listening. The last subscriber to leave stops the session's requests and timers. */
-  leave(): void;
-}
+/**
+ * `refresh` verifies again now (every gate on the session shows `loading` until it settles); `leave`
+ * stops listening (the last subscriber to leave stops the session's requests and timers). A pair
+ * rather than an object, whose property names would survive minification.
+ */
+export type Subscription = readonly [refresh: () => void, leave: () => void];
 
 const sessions = new Map<string, (listener: Listener) => Subscription>();
 
@@ -130,28 +131,20 @@ export function joinSession(options: SessionOptions, listener: Listener): Subscr
   return join(listener);
 }
 
-interface Reply {
-  status: number;
-  type: string;
-  text: string;
-  retryAfter: string | null;
-}
+/** An answer and its body, read in full. A pair rather than an object: its names survive minification. */
+type Reply = [response: Response, text: string];
 
 type Stage = 'token' | 'exchange';
 
-const IDLE: Outcome = { state: 'idle', detail: null };
-const LOADING: Outcome = { state: 'loading', detail: null };
-const ANONYMOUS: Outcome = { state: 'anonymous', detail: null };
-
-/** Checks started by other tabs' messages begin at most this often, in milliseconds. */
-const MESSAGE_INTERVAL = 5000;
+export const IDLE: Outcome = ['idle', null];
+const LOADING: Outcome = ['loading', null];
+export const ANONYMOUS: Outcome = ['anonymous', null];
 
 // A closure rather than a class: its names minify, which matters for the CDN bundle's budget.
 function createSession(key: string, options: SessionOptions): (listener: Listener) => Subscription {
   const listeners = new Set<Listener>();
   let outcome: Outcome | undefined;
-  /** Bumped by every check and by stop(), so a superseded check never reports. */
-  let generation = 0;
+  /** The check in flight's; stop() aborts it, so a superseded check never reports. */
   let controller: AbortController | undefined;
   let timer: unknown;
   /** When the last answer arrived, and since when the page is hidden (undefined while visible). */
@@ -176,7 +169,6 @@ function createSession(key: string, options: SessionOptions): (listener: Listene
   const stale = () => hiddenAt !== undefined && options.now() - Math.max(hiddenAt, checkedAt) > options.staleAfter;
 
   const stop = () => {
-    generation++;
     controller?.abort();
     options.clearTimeout(timer);
     due = 0;
@@ -190,8 +182,8 @@ function createSession(key: string, options: SessionOptions): (listener: Listene
       }
       const away = stale();
       hiddenAt = undefined;
-      if (away) void verify(true);
-      else if (due && options.now() >= due) void verify(false);
+      if (away) void verify();
+      else if (due && options.now() >= due) void verify(true);
     } else if (event === 'pagehide') {
       // Into the back/forward cache: drop the confirmation before the page is frozen, so a restored
       // page never paints it (https://html.spec.whatwg.org/multipage/nav-history-apis.html#pagehide).
@@ -199,13 +191,13 @@ function createSession(key: string, options: SessionOptions): (listener: Listene
       emit(IDLE);
     } else if (event === 'pageshow') {
       // Restored from the cache: ask again.
-      void verify(true);
+      void verify();
     } else if (shopper !== undefined && digest !== shopper && outcome !== LOADING) {
       // Another tab saw a different shopper (or none): ask again. Any number of messages (another
-      // script of this origin can post them too) cost at most one check per interval: the next
-      // check, whatever starts it, waits for the interval's end.
-      void verify(true);
-      notBefore = Math.max(notBefore, options.now() + MESSAGE_INTERVAL);
+      // script of this origin can post them too) cost at most one check per 5 s interval: the
+      // next check, whatever starts it, waits for the interval's end.
+      void verify();
+      notBefore = Math.max(notBefore, options.now() + 5000);
     }
   });
 
@@ -216,18 +208,17 @@ function createSession(key: string, options: SessionOptions): (listener: Listene
   };
 
   /**
-   * `loud` hides the content and shows `loading` meanwhile; a background re-verification keeps it.
-   * Nothing is sent before `notBefore`.
+   * A check hides the content and shows `loading` meanwhile; a `quiet` one, a background
+   * re-verification, keeps it. Nothing is sent before `notBefore`.
    */
-  const verify = async (loud: boolean) => {
-    if (loud) {
+  const verify = async (quiet?: boolean) => {
+    if (!quiet) {
       if (outcome === LOADING) return; // join the check in flight
       emit(LOADING);
     }
     stop();
     controller = new AbortController();
     const { signal } = controller;
-    const current = generation;
     let next: Outcome;
     let seen: string | undefined;
     try {
@@ -237,12 +228,27 @@ function createSession(key: string, options: SessionOptions): (listener: Listene
         seen = digest;
       });
     } catch (error) {
-      next = { state: 'error', detail: error as GateError };
-      notBefore = Math.max(notBefore, next.detail.retryAt ?? 0);
+      next = ['error', error as GateError];
+      notBefore = Math.max(notBefore, next[1].retryAt ?? 0);
     }
-    if (current !== generation) return;
+    if (signal.aborted) return;
     checkedAt = options.now();
-    if (next.state === 'verified') schedule(next.detail);
+    if (next[0] === 'verified') {
+      // Verify again shortly before the token expires while the page is visible; a hidden page
+      // waits for its return. Without `expiresAt` (an HTML answer), the token's 15 minutes count
+      // from now.
+      const expiresAt = (next[1] as ExchangeSuccess).expiresAt;
+      due =
+        (Number.isFinite(expiresAt) ? expiresAt * 1000 : options.now() + TOKEN_LIFETIME_SECONDS * 1000) -
+        options.refreshBefore;
+      // At least a second between checks, so a skewed clock cannot spin.
+      timer = options.setTimeout(
+        () => {
+          if (options.visible()) void verify(true);
+        },
+        Math.max(due - options.now(), 1000),
+      );
+    }
     emit(next);
     // Only news is told: two tabs that keep seeing different shoppers (say, different token routes)
     // ask each other once, not forever.
@@ -252,34 +258,16 @@ function createSession(key: string, options: SessionOptions): (listener: Listene
     }
   };
 
-  /**
-   * Verify again shortly before the token expires while the page is visible; a hidden page waits
-   * for its return. Without `expiresAt` (an HTML answer), the token's 15 minutes count from now.
-   */
-  const schedule = (response: VerifiedResponse) => {
-    const expiresAt = (response as ExchangeSuccess).expiresAt;
-    due =
-      (Number.isFinite(expiresAt) ? expiresAt * 1000 : options.now() + TOKEN_LIFETIME_SECONDS * 1000) -
-      options.refreshBefore;
-    // At least a second between checks, so a skewed clock cannot spin.
-    timer = options.setTimeout(
-      () => {
-        if (options.visible()) void verify(false);
-      },
-      Math.max(due - options.now(), 1000),
-    );
-  };
-
   const join = (listener: Listener): Subscription => {
     listeners.add(listener);
     // A confirmation from before the page was hidden for long is not reused: ask again.
     if (outcome === LOADING || (outcome && outcome !== IDLE && !stale())) listener(outcome);
-    else void verify(true);
-    return {
-      refresh: () => {
-        if (listeners.has(listener)) void verify(true);
+    else void verify();
+    return [
+      () => {
+        if (listeners.has(listener)) void verify();
       },
-      leave: () => {
+      () => {
         listeners.delete(listener);
         // A gate moved within the page leaves and joins again in the same task: keep the session
         // until the microtask queue drains so the move costs no requests.
@@ -287,61 +275,76 @@ function createSession(key: string, options: SessionOptions): (listener: Listene
           if (!listeners.size) close();
         });
       },
-    };
+    ];
   };
   return join;
 }
 
 /** The token, then the exchange; `saw` hears which shopper the token names ('' for none). */
 async function exchange(options: SessionOptions, signal: AbortSignal, saw: (digest: string) => void): Promise<Outcome> {
+  const url = new URL(options.tokenUrl);
+  url.searchParams.set(CLIENT_ID_PARAM, options.clientId);
   for (let renewed = false; ; renewed = true) {
-    const token = await fetchToken(options, signal);
-    saw(token === null ? '' : shopperOf(token));
-    if (token === null) return ANONYMOUS;
+    // The Current Customer token. BigCommerce answers 404 when no customer is signed in.
+    const [{ status: found }, body] = await request(options, signal, 'token', url.href, {
+      credentials: 'same-origin',
+      cache: 'no-store',
+      headers: { Accept: 'text/plain' },
+    });
+    if (found === 404) {
+      saw('');
+      return ANONYMOUS;
+    }
+    if (found !== 200) throw new GateError('token', 'status', found);
+    // The raw token, or a JSON body with a `token` field (some apps wrap it).
+    const raw = body.trim();
+    const token = raw.startsWith('{') ? (parseJson(raw) as { token?: unknown } | undefined)?.token : raw;
+    if (typeof token !== 'string' || !token || token.length > MAX_TOKEN_LENGTH || /\s/.test(token)) {
+      throw new GateError('token', 'malformed', 200);
+    }
+    // Who the token names, to tell the page's other tabs. Decoding an unverified payload is safe
+    // here: the digest only decides whether to ask the server again, never what to show.
+    let digest = '?';
+    try {
+      const { sub, customer } = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')));
+      digest = `${sub}/${customer.id}`;
+    } catch {
+      // A payload this cannot read stays '?'.
+    }
+    saw(digest);
     // https://fetch.spec.whatwg.org/#cors-safelisted-request-header: a text/plain POST with no
     // custom headers is a simple request, so there is no preflight. The token is the credential,
     // so no cookies travel. A redirect is not followed: the token goes to the endpoint and nowhere else.
-    const reply = await request(options, signal, 'exchange', options.endpoint, {
+    const [response, text] = await request(options, signal, 'exchange', options.endpoint, {
       method: 'POST',
       body: token,
       credentials: 'omit',
       redirect: 'manual',
       headers: { 'Content-Type': EXCHANGE_CONTENT_TYPE },
     });
-    const { status } = reply;
-    if (status === 200) return { state: 'verified', detail: parseSuccess(reply) };
+    const { status } = response;
+    if (status === 200 && response.headers.get('Content-Type')?.toLowerCase().startsWith(HTML_TYPE)) {
+      return ['verified', { html: text }];
+    }
     // Status 0: the opaque answer to a redirect that was not followed.
-    if (status !== 401 && status !== 403) throw new GateError('exchange', status ? 'status' : 'redirect', status);
-    const body = parseJson(reply.text) as { error?: unknown; code?: unknown } | undefined;
-    const code = typeof body?.code === 'string' ? (body.code as TokenErrorCode) : undefined;
+    if (status !== 200 && status !== 401 && status !== 403) {
+      throw new GateError('exchange', status ? 'status' : 'redirect', status);
+    }
+    const answer = parseJson(text) as (Partial<ExchangeSuccess> & { error?: unknown; code?: unknown }) | undefined;
+    if (status === 200) {
+      if (typeof answer?.customer !== 'object' || !answer.customer) throw new GateError('exchange', 'malformed', 200);
+      return ['verified', answer as ExchangeSuccess];
+    }
+    const code = typeof answer?.code === 'string' ? (answer.code as TokenErrorCode) : undefined;
     // An expired token (a tab left open, a slow clock) earns exactly one fresh token.
     if (code === 'expired' && !renewed) continue;
-    const detail: Denial = { status };
-    if (typeof body?.error === 'string') detail.error = body.error;
-    if (code) detail.code = code;
-    return { state: 'denied', detail };
+    const detail: Denial = {
+      status,
+      ...(typeof answer?.error === 'string' && { error: answer.error }),
+      ...(code && { code }),
+    };
+    return ['denied', detail];
   }
-}
-
-/** The Current Customer token, or null when no customer is signed in. */
-async function fetchToken(options: SessionOptions, signal: AbortSignal): Promise<string | null> {
-  const url = new URL(options.tokenUrl);
-  url.searchParams.set(CLIENT_ID_PARAM, options.clientId);
-  const reply = await request(options, signal, 'token', url.href, {
-    credentials: 'same-origin',
-    cache: 'no-store',
-    headers: { Accept: 'text/plain' },
-  });
-  // BigCommerce answers 404 when no customer is signed in.
-  if (reply.status === 404) return null;
-  if (reply.status !== 200) throw new GateError('token', 'status', reply.status);
-  // The raw token, or a JSON body with a `token` field (some apps wrap it).
-  const text = reply.text.trim();
-  const token = text.startsWith('{') ? (parseJson(text) as { token?: unknown } | undefined)?.token : text;
-  if (typeof token !== 'string' || !token || token.length > MAX_TOKEN_LENGTH || /\s/.test(token)) {
-    throw new GateError('token', 'malformed', 200);
-  }
-  return token;
 }
 
 /**
@@ -356,43 +359,40 @@ async function request(
   init: RequestInit,
 ): Promise<Reply> {
   for (let attempt = 0; ; attempt++) {
-    let reply: Reply | undefined;
-    let failure: GateError | undefined;
+    let failure: GateError;
+    /** A 429 or 5xx answer's Retry-After. */
+    let header: string | null = null;
     const controller = new AbortController();
     const abort = () => controller.abort();
-    let timedOut = false;
-    const deadline = options.setTimeout(() => {
-      timedOut = true;
-      abort();
-    }, options.timeout);
+    const deadline = options.setTimeout(abort, options.timeout);
     signal.addEventListener('abort', abort);
     try {
       const response = await options.fetch(url, { ...init, signal: controller.signal });
-      reply = {
-        status: response.status,
-        type: response.headers.get('Content-Type') ?? '',
-        retryAfter: response.headers.get('Retry-After'),
-        text: await response.text(),
-      };
-      if (reply.status !== 429 && reply.status < 500) return reply;
+      const reply: Reply = [response, await response.text()];
+      const { status } = response;
+      if (status !== 429 && status < 500) return reply;
+      failure = new GateError(stage, 'status', status);
+      header = response.headers.get('Retry-After');
     } catch (error) {
       if (signal.aborted) throw error;
-      failure = new GateError(stage, timedOut ? 'timeout' : 'network', undefined, error);
+      // Not superseded, so an aborted attempt is one that ran out of time.
+      failure = new GateError(stage, controller.signal.aborted ? 'timeout' : 'network', undefined, error);
     } finally {
       options.clearTimeout(deadline);
       signal.removeEventListener('abort', abort);
     }
     const now = options.now();
-    const wait = retryAfter(reply?.retryAfter, now);
+    // https://httpwg.org/specs/rfc9110.html#field.retry-after: delay-seconds or an HTTP-date; 0 without one.
+    const wait =
+      (header && Math.max(0, /^\d+$/.test(header.trim()) ? Number(header) * 1000 : Date.parse(header) - now)) || 0;
     const delay = Math.max(
       Math.min(options.maxRetryDelay, options.retryDelay * 2 ** attempt) * (0.5 + options.random() / 2),
       wait,
     );
     if (attempt >= options.retries || delay > options.maxRetryDelay) {
-      const error = failure ?? new GateError(stage, 'status', reply?.status);
       // The session holds every later check until then, whatever starts it.
-      if (wait) error.retryAt = now + wait;
-      throw error;
+      if (wait) failure.retryAt = now + wait;
+      throw failure;
     }
     await sleep(options, delay, signal);
   }
@@ -413,36 +413,10 @@ function sleep(options: SessionOptions, ms: number, signal: AbortSignal): Promis
   });
 }
 
-/**
- * Who the token names, to tell the page's other tabs. Decoding an unverified payload is safe here:
- * the digest only decides whether to ask the server again, never what to show.
- */
-function shopperOf(token: string): string {
-  try {
-    const { sub, customer } = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')));
-    return `${sub}/${customer.id}`;
-  } catch {
-    return '?';
-  }
-}
-
-function parseSuccess(reply: Reply): VerifiedResponse {
-  if (reply.type.toLowerCase().startsWith(HTML_TYPE)) return { html: reply.text };
-  const body = parseJson(reply.text) as ExchangeSuccess | undefined;
-  if (typeof body?.customer !== 'object' || !body.customer) throw new GateError('exchange', 'malformed', 200);
-  return body;
-}
-
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
     return undefined;
   }
-}
-
-/** https://httpwg.org/specs/rfc9110.html#field.retry-after: delay-seconds or an HTTP-date; 0 without one. */
-function retryAfter(value: string | null | undefined, now: number): number {
-  if (!value) return 0;
-  return Math.max(0, /^\d+$/.test(value.trim()) ? Number(value) * 1000 : Date.parse(value) - now) || 0;
 }
