@@ -120,6 +120,32 @@ describe('the CDN bundle', () => {
     });
   }
 
+  it('the development file verifies a customer too, and prints the hints the production file leaves out', async () => {
+    const s = await scenario();
+    const iframe = await frame(`
+      <script>
+        window.messages = [];
+        const original = console.error;
+        console.error = (...args) => { window.messages.push(args.join(' ')); original.apply(console, args); };
+      </script>
+      <script type="module" src="/dist/cdn/bc-customer-gate.dev.js"></script>
+      <bc-customer-gate client-id="c" endpoint="${s.endpoint}" token-url="${s.tokenUrl}">
+        <template><p id="hello">Hi <span data-bc-field="customer.email"></span></p></template>
+      </bc-customer-gate>
+      <bc-customer-gate id="unconfigured" client-id="c"></bc-customer-gate>`);
+    const win = iframe.contentWindow as Window & typeof globalThis & { messages: string[] };
+    const started = Date.now();
+    while (!win.document.getElementById('hello') || win.messages.length === 0) {
+      if (Date.now() - started > 4000) throw new Error(`never verified or hinted; messages: ${win.messages}`);
+      await sleep(20);
+    }
+    expect(win.document.getElementById('hello')!.textContent).to.equal('Hi shopper@example.com');
+    expect(win.document.getElementById('unconfigured')!.getAttribute('state')).to.equal('error');
+    expect(win.messages).to.deep.equal([
+      "<bc-customer-gate>: client-id and endpoint (the app's exchange URL) are required.",
+    ]);
+  });
+
   it('leaves an element already defined under the name alone', async () => {
     const iframe = await frame(`
       <script>
