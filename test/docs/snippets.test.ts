@@ -349,7 +349,7 @@ declare const Bun: { serve(options: { port?: number; fetch(request: Request): Re
     const blocks = codeBlocks(documentationPages().find((page) => page.endsWith('testing.md'))!).filter(
       (block) => block.lang === 'js',
     );
-    assert.equal(blocks.length, 3);
+    assert.equal(blocks.length, 4);
     for (const block of blocks) {
       // A child run of its own, reporting as TAP (not to this runner, which NODE_TEST_CONTEXT would do).
       const { NODE_TEST_CONTEXT: _, ...childEnv } = process.env;
