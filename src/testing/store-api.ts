@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { closeServer, listenOn, trackSockets } from './lifecycle.js';
 import {
   type MockOrder,
   type MockProduct,
@@ -118,7 +118,6 @@ export function createMockStoreApi(options: MockStoreApiOptions = {}): MockStore
   };
   const quota = options.quota ?? { requests: 150, windowMs: 30_000 };
   const state = freshState(options.seed !== false);
-  const sockets = new Set<Socket>();
   let origin: string | undefined;
   const api = {} as MockStoreApi;
 
@@ -127,10 +126,7 @@ export function createMockStoreApi(options: MockStoreApiOptions = {}): MockStore
       if (!response.headersSent) sendJson(response, 500, { status: 500, title: 'Mock failure' });
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
+  const sockets = trackSockets(server);
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://mock.invalid');
@@ -171,18 +167,11 @@ export function createMockStoreApi(options: MockStoreApiOptions = {}): MockStore
   Object.assign(api, {
     latencyMs: options.latencyMs ?? 0,
     async listen() {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-      });
-      const { port } = server.address() as AddressInfo;
-      origin = `http://${options.host ?? '127.0.0.1'}:${port}`;
+      const listening = await listenOn(server, options.port ?? 0, options.host ?? '127.0.0.1');
+      origin = listening.origin;
       return origin;
     },
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      if (server.listening) await new Promise((resolve) => server.close(resolve));
-    },
+    close: () => closeServer(server, sockets),
     clearCalls: () => (state.calls.length = 0),
     addStore(seed: MockStoreSeed) {
       const store = storeOf(state, seed.hash);

@@ -8,8 +8,8 @@
  * (static.ts) and the request log (request-log.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { CLIENT_ID_PARAM, DEFAULT_TOKEN_URL } from '../protocol.js';
+import { closeServer, listenOn, trackSockets } from './lifecycle.js';
 import { loginPath, loginRoute, logoutRoute } from './login.js';
 import { RequestLog, type StorefrontStats } from './request-log.js';
 import { methodNotAllowed, sendText } from './respond.js';
@@ -177,7 +177,7 @@ export function createMockStorefront(options: MockStorefrontOptions): MockStoref
     async listen() {
       if (server.listening) throw new Error('bc-customer-gate: the mock storefront is already listening.');
       parts.tokens.open();
-      address = await listenOn(server, config);
+      address = addressOf(await listenOn(server, config.port, config.host), config);
       return { ...address };
     },
     close() {
@@ -280,42 +280,9 @@ function fail(config: Config, response: ServerResponse, error: unknown): void {
 }
 
 /** Every open connection, so close() can end them, hung token requests included. */
-function trackSockets(server: Server): Set<Socket> {
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  return sockets;
-}
-
-function listenOn(server: Server, config: Config): Promise<StorefrontAddress> {
-  return new Promise<StorefrontAddress>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      const { port } = server.address() as AddressInfo;
-      const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-      const origin = `http://${host}:${port}`;
-      const query = new URLSearchParams({ [CLIENT_ID_PARAM]: config.clientId });
-      resolve({ url: `${origin}/`, origin, port, tokenUrl: `${origin}${config.tokenPath}?${query}` });
-    });
-  });
-}
-
-function closeServer(server: Server, sockets: Set<Socket>): Promise<void> {
-  const destroyAll = () => {
-    server.closeAllConnections();
-    for (const socket of sockets) socket.destroy();
-  };
-  if (!server.listening) {
-    destroyAll();
-    return Promise.resolve();
-  }
-  return new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    destroyAll();
-  });
+function addressOf({ origin, port }: { origin: string; port: number }, config: Config): StorefrontAddress {
+  const query = new URLSearchParams({ [CLIENT_ID_PARAM]: config.clientId });
+  return { url: `${origin}/`, origin, port, tokenUrl: `${origin}${config.tokenPath}?${query}` };
 }
 
 interface Config {
